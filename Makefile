@@ -1,0 +1,65 @@
+# tpnb: touchpoint analytics notebooks. `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+KERNEL := tpnb
+STAMP := $(VENV)/.installed
+DB ?= data/tpnb.duckdb
+export TPNB_HOME := $(CURDIR)
+
+.PHONY: help setup demo data reports test test-fast lab bench bench-full lint format browser clean
+
+help: ## show this help
+	@awk 'BEGIN {FS = ":.*## "; printf "tpnb make targets:\n"} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (tpnb)" >/dev/null
+	@touch $(STAMP)
+
+setup: $(STAMP) ## create .venv, install tpnb (editable) and register the 'tpnb' Jupyter kernel
+
+data: $(STAMP) ## generate the demo data and load it into $(DB) through the normal ingest path
+	$(BIN)/tpnb demo --db $(DB)
+
+reports: $(STAMP) ## run every report declared in reports.yaml and publish HTML to reports/
+	$(BIN)/tpnb reports --db $(DB)
+
+demo: data reports ## set up, generate the demo data, load it, run the reports, print where the HTML is
+
+test: $(STAMP) browser ## set up what is missing and run every test (pytest + nbval on the notebooks)
+	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
+
+test-fast: $(STAMP) ## the package tests only, without notebooks and browser
+	$(BIN)/python -m pytest tests -m "not browser and not slow"
+
+browser: ## install Debian's chromium for the browser tests (root, apt) when it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: install Debian's 'chromium' package for the browser tests"; fi; }
+
+lab: $(STAMP) ## open JupyterLab on notebooks/ with the tpnb kernel
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP) ## quick benchmarks (a few minutes): reports/bench/summary.json
+	$(BIN)/python bench/run.py --quick
+
+bench-full: $(STAMP) ## full benchmarks up to 10M contacts / 1M responses
+	$(BIN)/python bench/run.py --full
+
+lint: $(STAMP) ## ruff over the package, tests and benchmarks
+	$(BIN)/ruff check src tests bench
+
+format: $(STAMP) ## format the code with ruff
+	$(BIN)/ruff format src tests bench
+
+clean: ## remove generated data, reports and caches (keeps .venv)
+	rm -rf data/demo data/*.duckdb data/*.duckdb.wal reports/*.html reports/runs reports/archive reports/bench .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,473 @@
+"""The demo data generator: a B2B company's touchpoints, accounts, service
+log, surveys and orders, drawn from a known model.
+
+The truth (driver weights, effects, configured service rates) is written to
+``truth.json`` beside the data so tests can check that the analysis recovers
+it. The files are written in the formats users have (German CSV in
+Windows-1252, Parquet, decimal-comma CSV) and are loaded through the same
+ingest path as user data.
+
+Everything is vectorised (numpy + polars), so ``customers`` scales to
+millions of contacts for benchmarks. Deterministic by ``seed`` and ``as_of``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import yaml
+
+
+@dataclass(frozen=True)
+class TouchpointSpec:
+    touchpoint_id: str
+    name: str
+    name_de: str
+    phase: str
+    kind: str
+    channel: str
+    owner_department: str
+    reach: float        # share of respondents who experienced it
+    quality: float      # mean latent rating on the 1-5 scale
+    weight: float       # true NPS points per rating point
+
+
+TOUCHPOINTS = (
+    TouchpointSpec("website", "Website", "Website", "pre_purchase", "direct", "web", "Marketing", 0.80, 3.9, 0.15),
+    TouchpointSpec("trade_fair", "Trade fair stand", "Messestand", "pre_purchase", "direct", "visit", "Marketing", 0.20, 4.2, 0.08),
+    TouchpointSpec("newsletter", "Newsletter", "Newsletter", "pre_purchase", "direct", "email", "Marketing", 0.50, 3.6, 0.03),
+    TouchpointSpec("reviews", "Review portals", "Bewertungsportale", "pre_purchase", "indirect", "web", "Marketing", 0.35, 3.8, 0.10),
+    TouchpointSpec("sales_visit", "Field sales visit", "Außendienstbesuch", "pre_purchase", "direct", "visit", "Vertrieb", 0.55, 4.3, 0.30),
+    TouchpointSpec("quote", "Quote", "Angebot", "purchase", "direct", "email", "Vertrieb", 0.60, 3.6, 0.42),
+    TouchpointSpec("order", "Order processing", "Auftragsabwicklung", "purchase", "direct", "portal", "Backoffice", 0.85, 4.2, 0.35),
+    TouchpointSpec("delivery", "Delivery / logistics partner", "Lieferung / Logistikpartner", "purchase", "indirect", "other", "Logistik", 0.85, 3.4, 0.95),
+    TouchpointSpec("invoice", "Invoice", "Rechnung", "post_purchase", "direct", "letter", "Buchhaltung", 0.80, 3.3, 0.55),
+    TouchpointSpec("hotline", "Service hotline", "Service-Hotline", "post_purchase", "direct", "phone", "Kundenservice", 0.50, 3.5, 0.70),
+    TouchpointSpec("complaint_handling", "Complaint handling", "Reklamationsbearbeitung", "post_purchase", "direct", "email", "Kundenservice", 0.18, 2.9, 0.80),
+    TouchpointSpec("field_service", "Field service", "Technischer Außendienst", "post_purchase", "direct", "visit", "Technik", 0.30, 4.1, 0.50),
+    TouchpointSpec("portal", "Customer portal", "Kundenportal", "ongoing", "direct", "portal", "Backoffice", 0.45, 3.7, 0.22),
+)
+
+SEGMENTS = {"Key Account": 0.15, "Mittelstand": 0.45, "Kleinkunde": 0.40}
+SEGMENT_EFFECT = {"Key Account": 0.3, "Mittelstand": 0.0, "Kleinkunde": -0.2}
+ROLES = {"decision_maker": 0.20, "influencer": 0.25, "information_gatherer": 0.20, "user": 0.35}
+ROLES_DE = {"decision_maker": "Entscheider", "influencer": "Beeinflusser",
+            "information_gatherer": "Informationssammler", "user": "Nutzer"}
+ROLE_EFFECT = {"decision_maker": -0.3, "influencer": 0.0, "information_gatherer": 0.2, "user": 0.1}
+REGIONS = {"Nord": 0.25, "Süd": 0.30, "West": 0.25, "Ost": 0.20}
+EXPERIENCE_EFFECT = {"was_passed_around": -0.8, "had_late_answer": -0.6, "had_missed_callback": -0.5}
+NPS_INTERCEPT = 7.2
+NPS_NOISE_SD = 1.3
+RATING_HALO_SD = 0.7
+RATING_NOISE_SD = 0.8
+REPURCHASE_LOGIT = {"intercept": 0.2, "nps_minus_7": 0.45, "was_passed_around": -0.5}
+
+CHANNELS = {"phone": 0.38, "email": 0.30, "portal": 0.10, "web": 0.08, "chat": 0.05, "letter": 0.03,
+            "fax": 0.02, "visit": 0.02, "social": 0.02}
+DEPARTMENTS = {  # share of contacts, mean handoffs (Poisson): accounting passes customers around
+    "Kundenservice": (0.35, 0.35), "Vertrieb": (0.20, 0.45), "Logistik": (0.18, 0.9),
+    "Buchhaltung": (0.12, 1.6), "Technik": (0.08, 0.6), "Backoffice": (0.07, 1.2),
+}
+CONTACT_TYPES_BY_DEPARTMENT = {
+    "Kundenservice": {"inquiry": 0.45, "callback_request": 0.25, "complaint": 0.15, "other": 0.15},
+    "Vertrieb": {"quote_request": 0.55, "inquiry": 0.30, "callback_request": 0.15},
+    "Logistik": {"delivery_query": 0.75, "complaint": 0.10, "inquiry": 0.15},
+    "Buchhaltung": {"invoice_query": 0.85, "complaint": 0.05, "callback_request": 0.10},
+    "Technik": {"inquiry": 0.60, "callback_request": 0.25, "complaint": 0.15},
+    "Backoffice": {"order": 0.80, "inquiry": 0.20},
+}
+TOUCHPOINT_BY_TYPE = {
+    "delivery_query": "delivery", "invoice_query": "invoice", "complaint": "complaint_handling",
+    "quote_request": "quote", "order": "order", "callback_request": "hotline", "inquiry": "hotline",
+    "other": "portal",
+}
+UNANSWERED_SHARE = 0.06
+CALLBACK_SAME_DAY_SHARE = 0.45
+CALLBACK_LATER_SHARE = 0.35       # the rest (0.20) is never called back
+COMPLAINT_INTERIM_MEAN = 0.6      # Poisson mean of interim updates per complaint
+REOPEN_SHARE = 0.08
+OUTSIDE_HOURS_SHARE = 0.15
+CONTACTS_PER_CUSTOMER = 8.0
+SURVEY_WAVES = 5
+SURVEY_SHARE_PER_WAVE = 0.30
+COMMENT_SHARE = 0.25
+MONTHS = 15
+
+COMMENTS = {
+    "positive": [
+        "Lieferung kam pünktlich, sehr zufrieden.", "Kompetente Beratung im Außendienst.",
+        "Great service, the hotline solved my issue quickly.", "Angebot war klar und schnell da.",
+        "Reliable partner, invoices are clear.",
+    ],
+    "neutral": [
+        "Alles in Ordnung, Portal könnte übersichtlicher sein.", "OK overall, delivery dates could be more precise.",
+        "Newsletter lese ich selten.", "Fine, but the quote took a while.",
+    ],
+    "negative": [
+        "Wurde dreimal weiterverbunden, niemand fühlte sich zuständig.", "Rückruf wurde versprochen, kam aber nie.",
+        "Rechnung passt nicht zu unserem ERP-Format.", "Delivery was late and nobody told us in advance.",
+        "Reklamation dauert seit Wochen, kein Zwischenstand.", "Long waiting times on the phone.",
+    ],
+}
+# Untrusted input the product must keep harmless: HTML and personal data in free text.
+HOSTILE_COMMENTS = (
+    "<script>alert('tpnb')</script> Lieferung ok",
+    "Bitte rufen Sie mich an: 0171 2345678 oder max.mustermann@example.com",
+)
+
+
+def _pick(rng: np.random.Generator, options: dict[str, float], size: int) -> np.ndarray:
+    keys = list(options)
+    probs = np.array([options[k] for k in keys], dtype=float)
+    return np.array(keys, dtype=object)[rng.choice(len(keys), size=size, p=probs / probs.sum())]
+
+
+def _seconds(values: np.ndarray) -> np.ndarray:
+    return (values * 1e6).astype("timedelta64[us]")
+
+
+@dataclass
+class DemoData:
+    touchpoints: pl.DataFrame
+    customers: pl.DataFrame
+    contacts: pl.DataFrame
+    surveys: pl.DataFrame
+    orders: pl.DataFrame
+    truth: dict
+
+
+def generate(seed: int = 7, customers: int = 3000, as_of: date | None = None) -> DemoData:
+    """Draw the demo data set. Same seed and as_of, same data."""
+    if customers < 20:
+        raise ValueError("customers must be at least 20")
+    rng = np.random.default_rng(seed)
+    as_of = as_of or date.today()
+    end = np.datetime64(datetime(as_of.year, as_of.month, as_of.day), "us")
+    start = end - np.timedelta64(MONTHS * 30, "D").astype("timedelta64[us]")
+
+    cust = _customers(rng, customers)
+    contacts = _contacts(rng, cust, start, end)
+    surveys, experience = _surveys(rng, cust, contacts, start, end)
+    orders = _orders(rng, cust, surveys, start, end)
+    touchpoints = pl.DataFrame([
+        {"touchpoint_id": t.touchpoint_id, "name": t.name, "phase": t.phase, "kind": t.kind,
+         "channel": t.channel, "owner_department": t.owner_department} for t in TOUCHPOINTS
+    ])
+    truth = _truth(seed, customers, as_of, contacts, surveys, experience)
+    return DemoData(touchpoints, cust, contacts, surveys, orders, truth)
+
+
+def _customers(rng: np.random.Generator, n: int) -> pl.DataFrame:
+    # Accounts of 1-10 people (geometric sizes), one segment and region per account.
+    sizes = np.minimum(rng.geometric(0.3, size=n), 10)
+    account_of = np.repeat(np.arange(len(sizes)), sizes)[:n]
+    n_accounts = int(account_of.max()) + 1
+    segment = _pick(rng, SEGMENTS, n_accounts)[account_of]
+    region = _pick(rng, REGIONS, n_accounts)[account_of]
+    role = _pick(rng, ROLES, n)
+    ids = np.arange(1, n + 1)
+    return pl.DataFrame({
+        "customer_id": [f"K{i:07d}" for i in ids],
+        "account_id": [f"A{a + 1:06d}" for a in account_of],
+        "segment": segment.astype(str),
+        "role": role.astype(str),
+        "region": region.astype(str),
+        "name": [f"Kunde {i} Müller" for i in ids],
+        "email": [f"kunde{i}@example.com" for i in ids],
+        "phone": [f"+49 30 {1000000 + i}" for i in ids],
+    })
+
+
+def _contacts(rng, cust: pl.DataFrame, start: np.datetime64, end: np.datetime64) -> pl.DataFrame:
+    n_cust = cust.height
+    per_customer = rng.poisson(CONTACTS_PER_CUSTOMER, size=n_cust)
+    owner = np.repeat(np.arange(n_cust), per_customer)
+    n = len(owner)
+    span_days = int((end - start) / np.timedelta64(1, "D"))
+    day = rng.integers(0, span_days, size=n)
+    # Most contacts arrive in business hours on weekdays; some outside.
+    outside = rng.random(n) < OUTSIDE_HOURS_SHARE
+    minute = np.where(outside, np.where(rng.random(n) < 0.5, rng.integers(0, 8 * 60, n), rng.integers(17 * 60, 24 * 60, n)),
+                      rng.integers(8 * 60, 17 * 60, n))
+    opened = start + (day * 86400 + minute * 60 + rng.integers(0, 60, n)).astype("timedelta64[s]").astype("timedelta64[us]")
+    weekday = (opened.astype("datetime64[D]").view("int64") - 4) % 7  # 0 = Monday
+    weekend = weekday >= 5
+    # Business-hour contacts fall on weekdays: move weekend ones to Monday.
+    shift = np.where(weekend & ~outside, 7 - weekday, 0)
+    opened = opened + (shift * 86400).astype("timedelta64[s]").astype("timedelta64[us]")
+    opened = np.minimum(opened, end - np.timedelta64(3600, "s").astype("timedelta64[us]"))
+
+    dept_names = list(DEPARTMENTS)
+    dept = _pick(rng, {d: DEPARTMENTS[d][0] for d in dept_names}, n)
+    ctype = np.empty(n, dtype=object)
+    for d in dept_names:
+        mask = dept == d
+        ctype[mask] = _pick(rng, CONTACT_TYPES_BY_DEPARTMENT[d], int(mask.sum()))
+    channel = _pick(rng, CHANNELS, n)
+    handoff_mean = np.array([DEPARTMENTS[d][1] for d in dept])
+    handoffs = rng.poisson(handoff_mean)
+
+    # First response: phone answered at once, e-mail hours, letter days; 6 % never.
+    median_hours = np.select([channel == "phone", channel == "chat", channel == "letter", channel == "fax"],
+                             [0.02, 0.05, 60.0, 30.0], 9.0)
+    first_hours = median_hours * np.exp(rng.normal(0, 1.0, n)) * (1 + 0.5 * handoffs)
+    unanswered = rng.random(n) < UNANSWERED_SHARE
+    first_response = opened + _seconds(first_hours * 3600)
+    resolve_hours = first_hours + np.exp(rng.normal(2.5, 1.2, n)) * (1 + handoffs)
+    resolved = opened + _seconds(resolve_hours * 3600)
+    wait = np.where(channel == "phone", np.round(np.exp(rng.normal(np.log(55), 0.9, n))), np.nan)
+
+    is_callback = ctype == "callback_request"
+    callback_due = opened + _seconds(np.full(n, 4 * 3600.0))
+    u = rng.random(n)
+    same_day_offset = np.minimum(rng.uniform(0.2, 6, n) * 3600, np.maximum(
+        (86400 - (opened - opened.astype("datetime64[D]")).astype("timedelta64[s]").astype(float)) - 60, 30))
+    later_offset = rng.uniform(1, 5, n) * 86400
+    callback_done = np.where(u < CALLBACK_SAME_DAY_SHARE, opened + _seconds(same_day_offset),
+                             opened + _seconds(later_offset))
+    callback_never = u >= CALLBACK_SAME_DAY_SHARE + CALLBACK_LATER_SHARE
+    interim = np.where(ctype == "complaint", rng.poisson(COMPLAINT_INTERIM_MEAN, n), rng.poisson(0.1, n))
+    reopened = rng.random(n) < REOPEN_SHARE
+    touchpoint = np.array([TOUCHPOINT_BY_TYPE[t] for t in ctype], dtype=object)
+    touchpoint = np.where((ctype == "inquiry") & (channel == "portal"), "portal", touchpoint)
+    touchpoint = np.where((dept == "Technik") & (ctype != "complaint"), "field_service", touchpoint)
+
+    order = np.argsort(opened, kind="stable")
+    frame = pl.DataFrame({
+        "customer_id": cust["customer_id"].to_numpy()[owner],
+        "opened_at": opened,
+        "channel": channel.astype(str),
+        "department": dept.astype(str),
+        "touchpoint_id": touchpoint.astype(str),
+        "contact_type": ctype.astype(str),
+        "first_response_at": first_response,
+        "first_response_missing": unanswered,
+        "resolved_at": resolved,
+        "callback_due_at": callback_due,
+        "callback_done_at": callback_done,
+        "callback_is_callback": is_callback,
+        "callback_never": callback_never,
+        "wait_seconds": wait,
+        "handoffs": handoffs,
+        "interim_updates": interim,
+        "reopened": reopened,
+    })[order]
+    frame = frame.with_columns(
+        pl.format("T{}", pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(8)).alias("contact_id"),
+        pl.when(pl.col("first_response_missing")).then(None).otherwise(pl.col("first_response_at")).alias("first_response_at"),
+        pl.when(pl.col("first_response_missing")).then(None).otherwise(pl.col("resolved_at")).alias("resolved_at"),
+        pl.when(pl.col("callback_is_callback")).then(pl.col("callback_due_at")).alias("callback_due_at"),
+        pl.when(pl.col("callback_is_callback") & ~pl.col("callback_never")).then(pl.col("callback_done_at")).alias("callback_done_at"),
+        pl.col("wait_seconds").fill_nan(None),
+    ).drop("first_response_missing", "callback_is_callback", "callback_never")
+    return frame.select("contact_id", pl.exclude("contact_id"))
+
+
+def _experience(contacts: pl.DataFrame, responses: pl.DataFrame, window_days: int = 180) -> pl.DataFrame:
+    """The generator's own service-log features per response (same rules as the mart)."""
+    flags = contacts.select(
+        "customer_id", "opened_at",
+        (pl.col("handoffs") >= 2).alias("passed"),
+        (pl.col("first_response_at").is_null()
+         | ((pl.col("first_response_at") - pl.col("opened_at")).dt.total_seconds() > 24 * 3600)).alias("late"),
+        ((pl.col("contact_type") == "callback_request") & pl.col("callback_done_at").is_null()).alias("missed"),
+    )
+    joined = responses.select("response_id", "customer_id", "answered_at").join(flags, on="customer_id", how="left")
+    in_window = (pl.col("opened_at") < pl.col("answered_at")) & (
+        pl.col("opened_at") >= pl.col("answered_at") - pl.duration(days=window_days))
+    return joined.group_by("response_id").agg(
+        (pl.col("passed") & in_window).any().cast(pl.Int8).alias("was_passed_around"),
+        (pl.col("late") & in_window).any().cast(pl.Int8).alias("had_late_answer"),
+        (pl.col("missed") & in_window).any().cast(pl.Int8).alias("had_missed_callback"),
+    )
+
+
+def _surveys(rng, cust: pl.DataFrame, contacts: pl.DataFrame, start, end) -> tuple[pl.DataFrame, pl.DataFrame]:
+    n_cust = cust.height
+    span = end - start
+    rows = []
+    for wave in range(SURVEY_WAVES):
+        chosen = np.flatnonzero(rng.random(n_cust) < SURVEY_SHARE_PER_WAVE)
+        wave_start = start + span * (wave + 1) // (SURVEY_WAVES + 1)
+        offsets = rng.integers(0, 21 * 86400, len(chosen)).astype("timedelta64[s]").astype("timedelta64[us]")
+        rows.append(pl.DataFrame({"cust_index": chosen, "answered_at": wave_start + offsets, "wave": wave + 1}))
+    base = pl.concat(rows).sort("answered_at")
+    n = base.height
+    base = base.with_columns(pl.format("R{}", pl.int_range(1, n + 1).cast(pl.String).str.zfill(8)).alias("response_id"))
+    idx = base["cust_index"].to_numpy()
+    base = base.with_columns(
+        pl.Series("customer_id", cust["customer_id"].to_numpy()[idx]),
+        pl.Series("segment", cust["segment"].to_numpy()[idx]),
+        pl.Series("role", cust["role"].to_numpy()[idx]),
+    )
+    experience = _experience(contacts, base)
+    base = base.join(experience, on="response_id", how="left").sort("answered_at")
+
+    halo = rng.normal(0, 1, n)
+    latent = np.full(n, NPS_INTERCEPT)
+    ratings: dict[str, np.ndarray] = {}
+    for t in TOUCHPOINTS:
+        experienced = rng.random(n) < t.reach
+        value = np.clip(np.round(t.quality + RATING_HALO_SD * halo + rng.normal(0, RATING_NOISE_SD, n)), 1, 5)
+        latent += np.where(experienced, t.weight * (value - 3), 0.0)
+        ratings[t.touchpoint_id] = np.where(experienced, value, np.nan)
+    latent += np.array([SEGMENT_EFFECT[s] for s in base["segment"]]) + np.array([ROLE_EFFECT[r] for r in base["role"]])
+    for feature, effect in EXPERIENCE_EFFECT.items():
+        latent += effect * base[feature].to_numpy()
+    nps = np.clip(np.round(latent + rng.normal(0, NPS_NOISE_SD, n)), 0, 10).astype(int)
+    intent = np.clip(np.round(1 + 4 / (1 + np.exp(-(nps - 6) / 1.5)) + rng.normal(0, 0.6, n)), 1, 5).astype(int)
+
+    comment = np.full(n, None, dtype=object)
+    has_comment = rng.random(n) < COMMENT_SHARE
+    for i in np.flatnonzero(has_comment):
+        mood = "positive" if nps[i] >= 9 else ("neutral" if nps[i] >= 7 else "negative")
+        options = COMMENTS[mood]
+        comment[i] = options[int(rng.integers(0, len(options)))]
+    for i, text in enumerate(HOSTILE_COMMENTS):
+        comment[i] = text
+
+    frame = base.select("response_id", "customer_id", "answered_at", "wave", "segment", "role",
+                        "was_passed_around", "had_late_answer", "had_missed_callback")
+    frame = frame.with_columns(
+        pl.Series("nps", nps), pl.Series("repurchase_intent", intent), pl.Series("comment", comment, dtype=pl.String),
+        *[pl.Series(f"tp_{k}", v, nan_to_null=True) for k, v in ratings.items()],
+    )
+    return frame, experience
+
+
+def _orders(rng, cust: pl.DataFrame, surveys: pl.DataFrame, start, end) -> pl.DataFrame:
+    # Repurchase after a survey follows the known logit; some orders predate the surveys.
+    nps = surveys["nps"].to_numpy()
+    logit = (REPURCHASE_LOGIT["intercept"] + REPURCHASE_LOGIT["nps_minus_7"] * (nps - 7)
+             + REPURCHASE_LOGIT["was_passed_around"] * surveys["was_passed_around"].to_numpy())
+    buys = rng.random(len(nps)) < 1 / (1 + np.exp(-logit))
+    answered = surveys["answered_at"].to_numpy()
+    after = answered[buys] + rng.integers(3 * 86400, 175 * 86400, int(buys.sum())).astype("timedelta64[s]").astype("timedelta64[us]")
+    history_n = cust.height
+    history_at = start + rng.integers(0, 40 * 86400, history_n).astype("timedelta64[s]").astype("timedelta64[us]")
+    customer_ids = np.concatenate([surveys["customer_id"].to_numpy()[buys], cust["customer_id"].to_numpy()])
+    ordered_at = np.concatenate([after, history_at])
+    keep = ordered_at <= end
+    amounts = np.round(np.exp(rng.normal(7.5, 0.8, len(ordered_at))), 2)
+    frame = pl.DataFrame({"customer_id": customer_ids[keep], "ordered_at": ordered_at[keep],
+                          "amount": amounts[keep]}).sort("ordered_at")
+    return frame.select(
+        pl.format("O{}", pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(8)).alias("order_id"),
+        "customer_id", "ordered_at", "amount")
+
+
+def _poisson_at_least(mean: float, k: int) -> float:
+    return 1 - sum(math.exp(-mean) * mean**i / math.factorial(i) for i in range(k))
+
+
+def _truth(seed, customers, as_of, contacts: pl.DataFrame, surveys: pl.DataFrame, experience) -> dict:
+    dept_share = {d: s for d, (s, _) in DEPARTMENTS.items()}
+    passed_around = sum(dept_share[d] * _poisson_at_least(m, 2) for d, (_, m) in DEPARTMENTS.items())
+    return {
+        "seed": seed,
+        "customers": customers,
+        "as_of": as_of.isoformat(),
+        "nps_model": {
+            "formula": "nps = clip(round(intercept + sum_tp experienced_tp * weight_tp * (rating_tp - 3) "
+                       "+ segment + role + experience effects + N(0, noise_sd)), 0, 10)",
+            "intercept": NPS_INTERCEPT,
+            "noise_sd": NPS_NOISE_SD,
+            "touchpoint_weights": {t.touchpoint_id: t.weight for t in TOUCHPOINTS},
+            "segment_effects": SEGMENT_EFFECT,
+            "role_effects": ROLE_EFFECT,
+            "experience_effects": EXPERIENCE_EFFECT,
+        },
+        "ratings": {
+            "halo_sd": RATING_HALO_SD, "noise_sd": RATING_NOISE_SD,
+            "reach": {t.touchpoint_id: t.reach for t in TOUCHPOINTS},
+            "quality": {t.touchpoint_id: t.quality for t in TOUCHPOINTS},
+        },
+        "repurchase_model": {"formula": "P(order within 175 days) = logistic(intercept + b*(nps - 7) + c*was_passed_around)",
+                             **REPURCHASE_LOGIT},
+        "service_rates": {
+            "unanswered_share": UNANSWERED_SHARE,
+            "callback_same_day_share": CALLBACK_SAME_DAY_SHARE,
+            "callback_missed_share": 1 - CALLBACK_SAME_DAY_SHARE - CALLBACK_LATER_SHARE,
+            "complaint_interim_update_share": _poisson_at_least(COMPLAINT_INTERIM_MEAN, 1),
+            "reopen_share": REOPEN_SHARE,
+            "passed_around_share": passed_around,
+            "outside_hours_share_at_least": OUTSIDE_HOURS_SHARE,
+            "department_mean_handoffs": {d: m for d, (_, m) in DEPARTMENTS.items()},
+        },
+        "counts": {"contacts": contacts.height, "responses": surveys.height},
+    }
+
+
+# --- writing the source files ------------------------------------------------
+
+SURVEY_RENAME = {  # the German survey tool's export headers -> the contract
+    "Antwort-ID": "response_id", "Kundennummer": "customer_id", "Antwortdatum": "answered_at",
+    "Weiterempfehlung (0-10)": "nps", "Wiederkaufabsicht (1-5)": "repurchase_intent",
+    "Kommentar": "comment", "Welle": "wave",
+}
+
+
+def write_sources(data: DemoData, out: Path) -> Path:
+    """Write the demo's source files and their source config; return the config path."""
+    out.mkdir(parents=True, exist_ok=True)
+    data.touchpoints.write_csv(out / "touchpoints.csv")
+
+    # CRM export: German CSV, Windows-1252, ';', German labels and personal data.
+    customers = data.customers.with_columns(pl.col("role").replace(ROLES_DE)).rename({
+        "customer_id": "Kundennummer", "account_id": "Firmennummer", "segment": "Segment", "role": "Rolle",
+        "region": "Region", "name": "Name", "email": "E-Mail", "phone": "Telefon"})
+    _write_german_csv(customers, out / "kunden.csv")
+
+    # Survey tool export: German CSV, dates dd.mm.yyyy HH:MM, "k.A." = not experienced.
+    survey = data.surveys.drop("segment", "role", "was_passed_around", "had_late_answer", "had_missed_callback")
+    tp_cols = [c for c in survey.columns if c.startswith("tp_")]
+    survey = survey.with_columns(
+        pl.col("answered_at").dt.strftime("%d.%m.%Y %H:%M"),
+        *[pl.col(c).cast(pl.Int64).cast(pl.String).fill_null("k.A.") for c in tp_cols],
+    ).rename({v: k for k, v in SURVEY_RENAME.items()})
+    _write_german_csv(survey, out / "umfrage.csv")
+
+    data.contacts.write_parquet(out / "contacts.parquet")
+
+    orders = data.orders.with_columns(
+        pl.col("ordered_at").dt.strftime("%d.%m.%Y"),
+        pl.col("amount").map_elements(lambda a: f"{a:.2f}".replace(".", ","), return_dtype=pl.String))
+    _write_german_csv(orders, out / "bestellungen.csv")
+
+    config = {
+        "sources": [
+            {"kind": "touchpoints", "path": "touchpoints.csv"},
+            {"kind": "customers", "path": "kunden.csv", "encoding": "cp1252", "delimiter": ";",
+             "rename": {"Kundennummer": "customer_id", "Firmennummer": "account_id", "Segment": "segment",
+                        "Rolle": "role", "Region": "region", "Name": "name", "E-Mail": "email", "Telefon": "phone"}},
+            {"kind": "surveys", "path": "umfrage.csv", "encoding": "cp1252", "delimiter": ";",
+             "date_format": "%d.%m.%Y %H:%M", "scale": [1, 5], "rename": SURVEY_RENAME},
+            {"kind": "contacts", "path": "contacts.parquet"},
+            {"kind": "orders", "path": "bestellungen.csv", "decimal": ",", "date_format": "%d.%m.%Y",
+             "rename": {}},
+        ]
+    }
+    path = out / "sources.yaml"
+    path.write_text("# Source config of the demo data (see README: bring your own data)\n"
+                    + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (out / "truth.json").write_text(json.dumps(data.truth, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _write_german_csv(frame: pl.DataFrame, path: Path) -> None:
+    text = frame.write_csv(separator=";", quote_style="necessary")
+    path.write_bytes(text.encode("cp1252", errors="replace"))
+
+
+def default_as_of() -> date:
+    return date.today()
+
+
+def demo_span(as_of: date) -> tuple[date, date]:
+    return as_of - timedelta(days=MONTHS * 30), as_of

@@ -1,0 +1,123 @@
+"""Source configs: how one kind of file is read (YAML `sources:` entries)."""
+
+from __future__ import annotations
+
+import glob
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tpnb.contracts import KINDS, NOT_APPLICABLE_CODES
+
+DEFAULT_DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d",
+    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d.%m.%y",
+)
+DELIMITERS = (",", ";", "\t", "|")
+ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252",
+             "windows-1252": "cp1252", "latin-1": "latin-1", "latin1": "latin-1",
+             "iso-8859-1": "latin-1", "iso-8859-15": "iso-8859-15"}
+OPTION_KEYS = {"kind", "path", "rename", "scale", "not_applicable", "date_format", "delimiter",
+               "encoding", "decimal", "sheet"}
+
+
+class ConfigError(ValueError):
+    """A source config that cannot be used (names the file and the entry)."""
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """How to read one source. Everything not set is detected."""
+
+    rename: dict[str, str] = field(default_factory=dict)
+    scale: tuple[float, float] = (1, 5)
+    not_applicable: tuple[str, ...] = ()
+    date_format: str | None = None
+    delimiter: str | None = None
+    encoding: str | None = None
+    decimal: str = "auto"  # "auto", "," or "."
+    sheet: str | None = None
+
+    @property
+    def date_formats(self) -> list[str]:
+        return [self.date_format, *DEFAULT_DATE_FORMATS] if self.date_format else list(DEFAULT_DATE_FORMATS)
+
+    @property
+    def not_applicable_codes(self) -> list[str]:
+        return sorted({*NOT_APPLICABLE_CODES, *(c.strip().lower() for c in self.not_applicable)})
+
+    def normalized_rename(self) -> dict[str, str]:
+        return {normalize_name(k): normalize_name(v) for k, v in self.rename.items()}
+
+
+def normalize_name(name: str) -> str:
+    """Column names match case-insensitively after trimming."""
+    return " ".join(str(name).replace("\ufeff", "").split()).lower()
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str
+    paths: tuple[Path, ...]
+    options: SourceOptions
+
+
+def options_from_mapping(entry: dict[str, Any], where: str) -> SourceOptions:
+    unknown = sorted(set(entry) - OPTION_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(OPTION_KEYS))}")
+    scale = entry.get("scale", (1, 5))
+    if not (isinstance(scale, list | tuple) and len(scale) == 2):
+        raise ConfigError(f"{where}: scale must be [min, max], got {scale!r}")
+    delimiter = entry.get("delimiter")
+    if delimiter in ("\\t", "tab"):
+        delimiter = "\t"
+    if delimiter is not None and delimiter not in DELIMITERS:
+        raise ConfigError(f"{where}: delimiter must be one of , ; tab |, got {delimiter!r}")
+    encoding = entry.get("encoding")
+    if encoding is not None:
+        if str(encoding).lower() not in ENCODINGS:
+            raise ConfigError(f"{where}: encoding must be one of {', '.join(ENCODINGS)}, got {encoding!r}")
+        encoding = ENCODINGS[str(encoding).lower()]
+    decimal = str(entry.get("decimal", "auto"))
+    if decimal not in ("auto", ",", "."):
+        raise ConfigError(f"{where}: decimal must be auto, ',' or '.', got {decimal!r}")
+    return SourceOptions(
+        rename={str(k): str(v) for k, v in (entry.get("rename") or {}).items()},
+        scale=(float(scale[0]), float(scale[1])),
+        not_applicable=tuple(str(c) for c in entry.get("not_applicable") or ()),
+        date_format=entry.get("date_format"),
+        delimiter=delimiter,
+        encoding=encoding,
+        decimal=decimal,
+        sheet=entry.get("sheet"),
+    )
+
+
+def load_sources(config_path: Path) -> list[Source]:
+    """Read a source config: `sources:` is a list of {kind, path, options...}."""
+    try:
+        raw = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{config_path}: cannot read the source config: {exc}") from exc
+    entries = raw.get("sources")
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"{config_path}: expected a non-empty list under 'sources:'")
+    base = config_path.parent
+    sources = []
+    for i, entry in enumerate(entries, start=1):
+        where = f"{config_path}: sources[{i}]"
+        if not isinstance(entry, dict) or "kind" not in entry or "path" not in entry:
+            raise ConfigError(f"{where}: each source needs 'kind' and 'path'")
+        if entry["kind"] not in KINDS:
+            raise ConfigError(f"{where}: unknown kind '{entry['kind']}'; known: {', '.join(KINDS)}")
+        pattern = str(entry["path"])
+        full = pattern if Path(pattern).is_absolute() else str(base / pattern)
+        paths = tuple(Path(p) for p in sorted(glob.glob(full)))
+        if not paths:
+            raise ConfigError(f"{where}: no file matches '{pattern}'")
+        sources.append(Source(entry["kind"], paths, options_from_mapping(entry, where)))
+    return sources

@@ -1,0 +1,59 @@
+"""The raw and meta tables that ingest writes, derived from the contracts."""
+
+from __future__ import annotations
+
+from tpnb import contracts as c
+from tpnb.contracts import KINDS, Kind
+from tpnb.sqlutil import ident
+
+SQL_TYPES = {
+    c.ID: "varchar", c.TEXT: "varchar", c.ENUM: "varchar", c.FREE_TEXT: "varchar",
+    c.INTEGER: "bigint", c.NUMBER: "double", c.TIMESTAMP: "timestamp", c.DATE: "date", c.BOOL: "boolean",
+}
+RATINGS_TYPE = "struct(touchpoint_id varchar, experienced boolean, rating double)[]"
+ATTRIBUTES_TYPE = "struct(name varchar, value_text varchar, value_number double)[]"
+LINEAGE = (("row_hash", "varchar"), ("load_id", "bigint"), ("line", "bigint"))
+
+
+def stored_columns(kind: Kind) -> list[tuple[str, str]]:
+    """(name, type) of the raw table of a kind; personal-data columns are never stored."""
+    cols = [(col.name, SQL_TYPES[col.type]) for col in kind.columns if col.type != c.PII]
+    if kind.wide_ratings:
+        cols.append(("ratings", RATINGS_TYPE))
+    if kind.keeps_attributes:
+        cols.append(("attributes", ATTRIBUTES_TYPE))
+    return cols + list(LINEAGE)
+
+
+def raw_table(kind: Kind) -> str:
+    return f"raw_{kind.name}"
+
+
+def schema_statements() -> list[str]:
+    statements = [
+        "create sequence if not exists meta_load_seq start 1",
+        """create table if not exists meta_load_log (
+            load_id bigint primary key, kind varchar, file varchar, file_sha256 varchar, file_bytes bigint,
+            format varchar, encoding varchar, delimiter varchar, options_fingerprint varchar,
+            rows_read bigint, rows_loaded bigint, rows_replaced bigint, rows_unchanged bigint,
+            rows_duplicate bigint, rows_quarantined bigint, unknown_customers bigint,
+            new_touchpoints varchar[], ignored_columns varchar[], status varchar,
+            started_at timestamp, finished_at timestamp)""",
+        """create table if not exists meta_quarantine (
+            load_id bigint, kind varchar, file varchar, line bigint, "column" varchar, value varchar,
+            reason varchar)""",
+    ]
+    for kind in KINDS.values():
+        cols = stored_columns(kind)
+        body = ", ".join(f"{ident(n)} {t}" for n, t in cols)
+        statements.append(f"create table if not exists {raw_table(kind)} ({body})")
+        statements.append(
+            f"create table if not exists {raw_table(kind)}_history ({body}, replaced_at timestamp, "
+            "replaced_by_load_id bigint)"
+        )
+    return statements
+
+
+def ensure_schema(con) -> None:
+    for statement in schema_statements():
+        con.execute(statement)

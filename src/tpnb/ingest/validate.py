@@ -1,0 +1,247 @@
+"""Validate a staged file against its kind's contract, in SQL.
+
+Builds the temp table ``typed``: one row per staged row with every contract
+column parsed to its type and ``__errors``, the list of
+{column, value, reason} that the row breaks. Only identifiers (quoted) and
+tpnb's own constants are written into the SQL text; a user's values (codes,
+formats) are bound parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tpnb import contracts as c
+from tpnb.contracts import ENUM_ALIASES, RATING_PREFIX, Kind
+from tpnb.ingest.errors import RejectedFile
+from tpnb.ingest.options import SourceOptions
+from tpnb.ingest.readers import Staged
+from tpnb.sqlutil import ident, literal
+
+TYPED = "typed"
+
+# E-mail addresses and phone numbers inside free text are replaced at load.
+EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+PHONE_PATTERN = r"(\+|\b00)[1-9][0-9]{0,2}[ /-]?(\(0\))?[0-9]{2,5}([ /-]?[0-9]{2,}){1,4}|\b0[1-9][0-9]{1,4}([ /-][0-9]{2,}){1,4}\b|\b0[1-9][0-9]{7,11}\b"
+BOOL_TRUE = ("yes", "y", "ja", "j", "true", "wahr", "1", "x")
+BOOL_FALSE = ("no", "n", "nein", "false", "falsch", "0")
+
+
+def enum_macro_sql() -> str:
+    """A macro mapping users' labels (German too) to contract values."""
+    pairs = ", ".join(f"{literal(k)}: {literal(v)}" for k, v in sorted(ENUM_ALIASES.items()))
+    return f"create or replace temp macro tpnb_enum(s) as coalesce(map {{{pairs}}}[lower(trim(s))], lower(trim(s)))"
+
+
+def number_macros_sql() -> list[str]:
+    """Parse numbers written either way: 1.234,5 / 1,234.5 / 1234,5 / 1234.5."""
+    clean = "replace(replace(replace(trim(s), ' ', ''), '''', ''), chr(160), '')"
+    return [
+        f"create or replace temp macro tpnb_clean_num(s) as {clean}",
+        # decimal comma allowed (auto or ','): the last of , and . is the decimal mark
+        "create or replace temp macro tpnb_num_comma(s) as try_cast(case "
+        "when contains(tpnb_clean_num(s), ',') and contains(tpnb_clean_num(s), '.') then "
+        "  case when strpos(reverse(tpnb_clean_num(s)), ',') < strpos(reverse(tpnb_clean_num(s)), '.') "
+        "    then replace(replace(tpnb_clean_num(s), '.', ''), ',', '.') "
+        "    else replace(tpnb_clean_num(s), ',', '') end "
+        "when contains(tpnb_clean_num(s), ',') then replace(tpnb_clean_num(s), ',', '.') "
+        "else tpnb_clean_num(s) end as double)",
+        # decimal point declared: commas are thousands separators
+        "create or replace temp macro tpnb_num_point(s) as try_cast(replace(tpnb_clean_num(s), ',', '') as double)",
+    ]
+
+
+@dataclass
+class Layout:
+    """Which staged columns play which part."""
+
+    contract: list[str]             # contract columns present in the file
+    ratings: dict[str, str]         # staged column -> touchpoint_id
+    attributes: list[str]           # other survey columns kept as attributes
+    ignored: list[str]              # other columns (non-survey kinds) not kept
+
+
+def plan_layout(kind: Kind, staged: Staged, file_name: str) -> Layout:
+    present = set(staged.columns)
+    missing = [col for col in kind.required if col not in present]
+    if missing:
+        shown = ", ".join(f"'{staged.original[n]}'" for n in staged.columns)
+        raise RejectedFile(
+            f"{file_name}: required column '{missing[0]}' not found"
+            + (f" (also missing: {', '.join(missing[1:])})" if missing[1:] else "")
+            + f"; columns present: {shown}"
+        )
+    contract_cols = [col.name for col in kind.columns if col.name in present]
+    ratings: dict[str, str] = {}
+    attributes: list[str] = []
+    ignored: list[str] = []
+    for name in staged.columns:
+        if name in contract_cols:
+            continue
+        if kind.wide_ratings and name.startswith(RATING_PREFIX) and len(name) > len(RATING_PREFIX):
+            ratings[name] = name[len(RATING_PREFIX):]
+        elif kind.keeps_attributes:
+            attributes.append(name)
+        else:
+            ignored.append(name)
+    if kind.wide_ratings and not ratings:
+        shown = ", ".join(f"'{staged.original[n]}'" for n in staged.columns)
+        raise RejectedFile(
+            f"{file_name}: no touchpoint rating column found (expected at least one 'tp_<touchpoint_id>' column, "
+            f"or a rename in the source config); columns present: {shown}"
+        )
+    return Layout(contract_cols, ratings, attributes, ignored)
+
+
+class _Builder:
+    def __init__(self, kind: Kind, options: SourceOptions):
+        self.kind = kind
+        self.options = options
+        self.num = "tpnb_num_point" if options.decimal == "." else "tpnb_num_comma"
+        self.present: set[str] = set()
+
+    @staticmethod
+    def raw(name: str) -> str:
+        return f"nullif(trim({ident(name)}), '')"
+
+    def parse(self, col: c.Column) -> str:
+        raw = self.raw(col.name)
+        if col.type in (c.ID, c.TEXT):
+            return raw
+        if col.type == c.FREE_TEXT:
+            return (f"regexp_replace(regexp_replace({raw}, {literal(EMAIL_PATTERN)}, '[email]', 'g'), "
+                    f"{literal(PHONE_PATTERN)}, '[phone]', 'g')")
+        if col.type == c.INTEGER:
+            return f"(case when {self.num}({raw}) = round({self.num}({raw})) then {self.num}({raw})::bigint end)"
+        if col.type == c.NUMBER:
+            if col.name == "repurchase_intent":
+                return f"coalesce({self.num}({raw}), {self.boolean(raw)}::int::double)"
+            return f"{self.num}({raw})"
+        if col.type in (c.TIMESTAMP, c.DATE):
+            expr = f"coalesce(try_strptime({raw}, $date_formats), try_cast({raw} as timestamp))"
+            return f"({expr})::date" if col.type == c.DATE else expr
+        if col.type == c.BOOL:
+            return self.boolean(raw)
+        if col.type == c.ENUM:
+            return f"tpnb_enum({raw})"
+        raise AssertionError(f"no parser for type {col.type}")
+
+    @staticmethod
+    def boolean(raw: str) -> str:
+        yes = ", ".join(literal(v) for v in BOOL_TRUE)
+        no = ", ".join(literal(v) for v in BOOL_FALSE)
+        return f"(case when lower({raw}) in ({yes}) then true when lower({raw}) in ({no}) then false end)"
+
+    @staticmethod
+    def value(name: str) -> str:
+        """The parsed value of a contract column inside the checks."""
+        return ident("__v_" + name)
+
+    def errors(self, col: c.Column) -> list[str]:
+        raw = self.raw(col.name)
+        parsed = self.value(col.name)
+        checks: list[str] = []
+
+        def err(condition: str, reason: str) -> None:
+            checks.append(
+                f"case when {condition} then {{'column': {literal(col.name)}, "
+                f"'value': left({raw}, 200), 'reason': {literal(reason)}}} end"
+            )
+
+        if col.key or col.required:
+            err(f"{parsed} is null and {raw} is null", "required value missing")
+        expected = {
+            c.INTEGER: "a whole number", c.NUMBER: "a number", c.TIMESTAMP: "a date/time",
+            c.DATE: "a date", c.BOOL: "yes/no",
+        }.get(col.type)
+        if expected:
+            err(f"{raw} is not null and {parsed} is null", f"not {expected}")
+        if col.type == c.ENUM and col.choices:
+            allowed = ", ".join(literal(v) for v in col.choices)
+            err(f"{parsed} is not null and {parsed} not in ({allowed})", "not one of: " + ", ".join(col.choices))
+        if col.min is not None:
+            err(f"{parsed} < {float(col.min)}", f"below the minimum {col.min:g}")
+        if col.max is not None:
+            err(f"{parsed} > {float(col.max)}", f"above the maximum {col.max:g}")
+        if col.name in self.kind.no_future:
+            err(f"{parsed} > now()::timestamp + interval 1 day", "in the future")
+        if col.not_before and col.not_before in self.present:
+            err(f"{parsed} < {self.value(col.not_before)}", f"{col.name} before {col.not_before}")
+        return checks
+
+
+def build_typed(con, kind: Kind, staged: Staged, layout: Layout, options: SourceOptions) -> None:
+    """Create the temp table ``typed`` (parsed columns + __errors + __row_hash)."""
+    b = _Builder(kind, options)
+    b.present = set(layout.contract)
+    cols = [kind.column(n) for n in layout.contract if kind.column(n).type != c.PII]
+    parsed = [f"{b.parse(col)} as {b.value(col.name)}" for col in cols]
+    errors: list[str] = []
+    for col in cols:
+        errors += b.errors(col)
+
+    extra_select: list[str] = []
+    if layout.ratings:
+        lo, hi = options.scale
+        items = []
+        for staged_col, tp in layout.ratings.items():
+            raw = b.raw(staged_col)
+            na = f"({raw} is null or list_contains($na_codes, lower({raw})))"
+            value = f"{b.num}({raw})"
+            items.append(
+                f"{{'touchpoint_id': {literal(tp)}, 'experienced': not {na}, "
+                f"'rating': case when not {na} then {value} end}}"
+            )
+            errors.append(
+                f"case when not {na} and ({value} is null or {value} < {float(lo)} or {value} > {float(hi)}) "
+                f"then {{'column': {literal(staged.original[staged_col])}, 'value': left({raw}, 200), "
+                f"'reason': {literal(f'rating not on the scale {lo:g}-{hi:g} (nor a not-applicable code)')}}} end"
+            )
+        extra_select.append("[" + ", ".join(items) + "] as ratings")
+    if kind.keeps_attributes:
+        if layout.attributes:
+            attrs = ", ".join(
+                f"{{'name': {literal(a)}, 'value_text': {b.raw(a)}, "
+                f"'value_number': coalesce({b.num}({b.raw(a)}), {b.boolean(b.raw(a))}::int::double)}}"
+                for a in layout.attributes
+            )
+            extra_select.append(f"list_filter([{attrs}], lambda a: a.value_text is not null) as attributes")
+        else:
+            extra_select.append("[]::struct(name varchar, value_text varchar, value_number double)[] as attributes")
+
+    hash_cols = ", ".join(f"coalesce({ident(n)}, chr(0))" for n in staged.columns)
+    empty = 'list_filter([]::struct("column" varchar, value varchar, reason varchar)[], lambda e: true)'
+    error_list = f"list_filter([{', '.join(errors)}], lambda e: e is not null)" if errors else empty
+    key_cols = ", ".join(b.value(k) for k in kind.key)
+    key_present = " and ".join(f"{b.value(k)} is not null" for k in kind.key)
+    outputs = ", ".join(f"{b.value(col.name)} as {ident(col.name)}" for col in cols)
+    extras = "".join(f", {e.rsplit(' as ', 1)[1]}" for e in extra_select)
+    first_key = kind.key[0]
+    sql = f"""
+        create temp table {TYPED} as
+        with parsed as (
+            select stage.*, md5(concat_ws(chr(31), {hash_cols})) as __row_hash,
+                   {', '.join(parsed + extra_select)}
+            from stage
+        ),
+        checked as (
+            select *, {error_list} as __errors from parsed
+        ),
+        keyed as (
+            select *, count(distinct __row_hash) over (partition by {key_cols}) as __versions_in_file
+            from checked
+        )
+        select __line, __row_hash, {outputs}{extras},
+               case when __versions_in_file > 1 and {key_present}
+                    then list_append(__errors, {{'column': {literal(first_key)},
+                         'value': left({b.value(first_key)}::varchar, 200),
+                         'reason': 'duplicate key with different content in the same file'}})
+                    else __errors end as __errors
+        from keyed
+    """
+    params = {}
+    if "$date_formats" in sql:
+        params["date_formats"] = options.date_formats
+    if "$na_codes" in sql:
+        params["na_codes"] = options.not_applicable_codes
+    con.execute(sql, params)
