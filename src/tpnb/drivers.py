@@ -466,7 +466,7 @@ def _performance(blocks: Blocks, w: np.ndarray, performance: str) -> np.ndarray:
         return (w @ blocks.rating_sum) / seen
 
 
-def _ordered_check(design: Design, rng: np.random.Generator, max_rows: int = 20000) -> dict:
+def _ordered_check(design: Design, rng: np.random.Generator, max_rows: int = 3000) -> dict:
     """Ordered logit on (a sample of) the same design: do the signs and ranks agree?"""
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 

@@ -56,16 +56,22 @@ def subset_r2(corr_xx: np.ndarray, r_xy: np.ndarray) -> np.ndarray:
         e = r_xy[j] - np.einsum("mi,mi->m", b, bt)
         child_masks = masks[parent] | np.left_shift(1, j)
         r2[child_masks] = r2[masks[parent]] + e * e * d
-        m = parent.size
+        # Only children that end below the last driver have children of their own.
+        grows = j < p - 1
+        if not grows.any():
+            break
+        u, d, e, a, bt = u[grows], d[grows], e[grows], a[grows], bt[grows]
+        m = int(grows.sum())
         inv = np.empty((m, k + 1, k + 1))
-        inv[:, :k, :k] = a + d[:, None, None] * np.einsum("mi,mj->mij", u, u)
+        np.multiply(u[:, :, None], (d[:, None] * u)[:, None, :], out=inv[:, :k, :k])
+        inv[:, :k, :k] += a
         inv[:, :k, k] = inv[:, k, :k] = -d[:, None] * u
         inv[:, k, k] = d
         beta = np.empty((m, k + 1))
         beta[:, :k] = bt - u * (e * d)[:, None]
         beta[:, k] = e * d
-        idx = np.column_stack([parent_idx, j])
-        masks = child_masks
+        idx = np.column_stack([parent_idx[grows], j[grows]])
+        masks = child_masks[grows]
     return r2
 
 

@@ -61,7 +61,7 @@ def nps(frame: pl.DataFrame, by: str | Sequence[str] | None = None, score: str =
     """
     keys = _by(by)
     rated = frame.filter(pl.col(score).is_not_null())
-    w = pl.col(weight) if weight else pl.lit(1.0)
+    w = pl.col(weight).cast(pl.Float64) if weight else pl.col(score).is_not_null().cast(pl.Float64)
     grouped = rated.group_by(keys, maintain_order=True) if keys else rated.group_by(pl.lit(1).alias("__all"))
     agg = grouped.agg(
         pl.len().alias("n"),

@@ -17,6 +17,7 @@ select
     coalesce(t.phase, 'unknown') as phase,
     coalesce(t.phase_order, 5) as phase_order,
     coalesce(t.touchpoint_kind, 'direct') as touchpoint_kind,
+    coalesce(t.channel, 'unknown') as channel,
     g.is_experienced,
     g.rating,
     r.nps,

@@ -1,0 +1,335 @@
+"""The `tpnb` command.
+
+Exit codes: 0 done; 1 done, but rows were quarantined or a report failed;
+2 bad usage or a rejected input.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tpnb import __version__
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="tpnb: touchpoint analytics. Surveys and contact logs in DuckDB, NPS, key drivers, reports.")
+
+DbOption = Annotated[Path | None, typer.Option("--db", help="Database file (default: TPNB_DB or data/tpnb.duckdb).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"tpnb: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _db(db: Path | None) -> Path:
+    from tpnb.config import database_path
+
+    return database_path(db)
+
+
+def _write_connection(db: Path | None):
+    from tpnb import warehouse
+
+    try:
+        return warehouse.connect(_db(db), read_only=False)
+    except warehouse.DatabaseBusy as exc:
+        _fail(str(exc))
+
+
+def _read_connection(db: Path | None):
+    from tpnb import warehouse
+
+    try:
+        return warehouse.connect(_db(db))
+    except (warehouse.DatabaseMissing, warehouse.DatabaseBusy) as exc:
+        _fail(str(exc))
+
+
+@app.callback(invoke_without_command=True)
+def main(version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit(0)
+
+
+@app.command()
+def demo(db: DbOption = None,
+         seed: Annotated[int, typer.Option(help="Random seed: same seed, same data.")] = 7,
+         customers: Annotated[int, typer.Option(help="Number of customers (about 8 contacts each).")] = 3000,
+         as_of: Annotated[str | None, typer.Option(help="Last day of the data (YYYY-MM-DD); default today.")] = None,
+         out: Annotated[Path | None, typer.Option(help="Folder for the source files (default data/demo).")] = None) -> None:
+    """Generate the demo data (with truth.json), load it through ingest, build the marts."""
+    from tpnb import demo as demo_data
+    from tpnb import warehouse
+    from tpnb.config import load_settings
+    from tpnb.ingest import ingest_sources, load_sources
+
+    settings = load_settings()
+    out = out or settings.root / "data" / "demo"
+    day = date.fromisoformat(as_of) if as_of else None
+    data = demo_data.generate(seed=seed, customers=customers, as_of=day)
+    config = demo_data.write_sources(data, out)
+    con = _write_connection(db)
+    try:
+        results = ingest_sources(con, load_sources(config))
+        warehouse.build(con, settings)
+    finally:
+        con.close()
+    for r in results:
+        typer.echo(f"{r.kind:<12} {Path(r.file).name:<20} {r.status:<9} read {r.rows_read:>9,}  "
+                   f"loaded {r.rows_loaded:>9,}  quarantined {r.rows_quarantined:>6,}")
+    typer.echo(f"demo data: {out} (truth: {out / 'truth.json'}); database: {_db(db)}")
+
+
+@app.command()
+def ingest(kind: Annotated[str | None, typer.Argument(help="Source kind: touchpoints, customers, surveys, contacts, "
+                                                           "contact_events, orders, targets, measures.")] = None,
+           files: Annotated[list[Path] | None, typer.Argument(help="Files to load (CSV/TSV, Parquet, XLSX, JSONL).")] = None,
+           config: Annotated[Path | None, typer.Option("--config", help="Source config (YAML); alone, loads every source it declares.")] = None,
+           db: DbOption = None, as_json: JsonOption = False,
+           wait: Annotated[float, typer.Option(help="Seconds to wait for another writer.")] = 30.0) -> None:
+    """Load source files: validate, quarantine bad rows, upsert by key, rebuild the marts.
+
+    Run `tpnb contract KIND` to see what each kind expects.
+    """
+    from tpnb import warehouse
+    from tpnb.ingest import ConfigError, RejectedFile, SourceOptions, ingest_file, ingest_sources, load_sources
+    from tpnb.ingest.options import Source, options_from_mapping
+
+    try:
+        if kind is None:
+            if not config:
+                _fail("give KIND and FILE..., or --config FILE")
+            sources = load_sources(config)
+        else:
+            from tpnb.contracts import KINDS
+
+            if kind not in KINDS:
+                _fail(f"unknown kind '{kind}'; known: {', '.join(KINDS)}")
+            if not files:
+                _fail(f"no file given for '{kind}'")
+            options = SourceOptions()
+            if config:
+                import yaml
+
+                entries = [e for e in (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("sources", [])
+                           if e.get("kind") == kind]
+                if entries:
+                    options = options_from_mapping({k: v for k, v in entries[0].items() if k != "path"}, str(config))
+            sources = [Source(kind, tuple(files), options)]
+    except ConfigError as exc:
+        _fail(str(exc))
+    try:
+        con = warehouse.connect(_db(db), read_only=False, wait_seconds=wait)
+    except warehouse.DatabaseBusy as exc:
+        _fail(str(exc))
+    results, rejected = [], []
+    try:
+        for source in sources:
+            for path in source.paths:
+                try:
+                    results.append(ingest_file(con, source.kind, path, source.options))
+                except RejectedFile as exc:
+                    rejected.append({"kind": source.kind, "file": str(path), "message": str(exc)})
+        warehouse.build(con)
+    finally:
+        con.close()
+    quarantined = sum(r.rows_quarantined for r in results)
+    if as_json:
+        typer.echo(json.dumps({"loads": [r.as_dict() for r in results], "rejected": rejected}, default=str))
+    else:
+        for r in results:
+            extra = f"  unknown customers {r.unknown_customers:,}" if r.unknown_customers else ""
+            typer.echo(f"{r.kind:<12} {Path(r.file).name:<24} {r.status:<9} read {r.rows_read:>9,}  "
+                       f"new {r.rows_loaded:>9,}  replaced {r.rows_replaced:>7,}  quarantined {r.rows_quarantined:>6,}{extra}")
+            if r.new_touchpoints:
+                typer.echo(f"  warning: rating columns without a catalogue entry, registered with phase 'unknown': "
+                           f"{', '.join(r.new_touchpoints)}", err=True)
+            if r.ignored_columns:
+                typer.echo(f"  note: columns not in the {r.kind} contract were not loaded: {', '.join(r.ignored_columns)}",
+                           err=True)
+        for item in rejected:
+            typer.echo(f"rejected: {item['message']}", err=True)
+        if quarantined:
+            typer.echo(f"{quarantined:,} row(s) quarantined: see table meta_quarantine (file, line, column, reason)",
+                       err=True)
+    if rejected:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if quarantined else 0)
+
+
+@app.command()
+def contract(kind: Annotated[str, typer.Argument(help="Source kind.")]) -> None:
+    """Show the data contract of a source kind: columns, types, ranges, keys."""
+    from tpnb.contracts import describe
+
+    try:
+        typer.echo(describe(kind))
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def build(db: DbOption = None) -> None:
+    """Rebuild the core and mart tables from the loaded data."""
+    from tpnb import warehouse
+
+    con = _write_connection(db)
+    try:
+        for name, seconds in warehouse.build(con):
+            typer.echo(f"{name:<32} {seconds:6.2f} s")
+    finally:
+        con.close()
+
+
+NPS_DIMENSIONS = ("touchpoint", "phase", "segment", "role", "account", "region", "channel", "month", "quarter")
+
+
+@app.command()
+def nps(db: DbOption = None,
+        by: Annotated[str | None, typer.Option(help=f"Dimensions, comma-separated: {', '.join(NPS_DIMENSIONS)} "
+                                                     "or a survey attribute.")] = None,
+        date_from: Annotated[str | None, typer.Option("--from", help="First answer date (YYYY-MM-DD).")] = None,
+        date_to: Annotated[str | None, typer.Option("--to", help="Last answer date (YYYY-MM-DD).")] = None,
+        accounts: Annotated[bool, typer.Option("--account-weighted", help="Weight every account equally.")] = False,
+        as_json: JsonOption = False) -> None:
+    """NPS with adjusted-Wald 95% intervals, by any dimensions."""
+    from tpnb import metrics
+    from tpnb.queries import nps_frame
+
+    dims = [d.strip() for d in by.split(",")] if by else []
+    con = _read_connection(db)
+    try:
+        frame, columns = nps_frame(con, dims, date_from, date_to)
+    except ValueError as exc:
+        _fail(str(exc))
+    finally:
+        con.close()
+    table = metrics.account_nps(frame, by=columns) if accounts else metrics.nps(frame, by=columns)
+    table = table.rename(dict(zip(columns, dims, strict=True)))
+    if as_json:
+        typer.echo(json.dumps({"groups": table.to_dicts(), "by": dims,
+                               "method": "adjusted Wald, 95%" + (", accounts weighted equally" if accounts else "")},
+                              default=str))
+        return
+    for row in table.iter_rows(named=True):
+        name = " / ".join(str(row[d]) for d in dims) or "all"
+        typer.echo(f"{name:<40} n {row['n']:>7,}  NPS {row['nps']:6.1f}  [{row['ci_low']:6.1f}, {row['ci_high']:6.1f}]  "
+                   f"P {row['promoters']:>6,}  N {row['passives']:>6,}  D {row['detractors']:>6,}")
+
+
+@app.command()
+def drivers(outcome: Annotated[str, typer.Option(help="nps, promoter, detractor, repurchase, repurchase_intent, "
+                                                        "or a numeric / yes-no survey attribute.")] = "nps",
+            db: DbOption = None,
+            by: Annotated[str | None, typer.Option(help="One model per level of this dimension (role, segment, ...).")] = None,
+            method: Annotated[str, typer.Option(help="lmg or relative_weights.")] = "lmg",
+            controls: Annotated[str | None, typer.Option(help="Controls, comma-separated (e.g. segment,role).")] = None,
+            strategy: Annotated[str, typer.Option(help="Not-experienced ratings: indicator or complete_case.")] = "indicator",
+            bootstrap: Annotated[int, typer.Option(help="Bootstrap draws for the intervals.")] = 200,
+            seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
+            min_n: Annotated[int, typer.Option(help="Minimum responses per model.")] = 100,
+            as_json: JsonOption = False) -> None:
+    """Key drivers: coefficients, relative importance with intervals, priority matrix."""
+    from tpnb import drivers as drv
+    from tpnb import warehouse
+
+    if method not in ("lmg", "relative_weights"):
+        _fail("--method must be lmg or relative_weights")
+    con = _read_connection(db)
+    try:
+        frame = warehouse.driver_frame(con, outcome)
+        labels = warehouse.touchpoint_labels(con)
+    finally:
+        con.close()
+    kwargs = {"outcome": outcome, "method": method, "strategy": strategy, "bootstrap": bootstrap, "seed": seed,
+              "controls": [c.strip() for c in controls.split(",")] if controls else [], "labels": labels}
+    try:
+        if by:
+            if by not in frame.columns:
+                _fail(f"--by {by}: no such column")
+            results = drv.key_drivers_by(frame, by, min_n=min_n, **kwargs)
+        else:
+            results = {None: drv.key_drivers(frame, min_n=min_n, **kwargs)}
+    except (ValueError, drv.InsufficientData) as exc:
+        _fail(str(exc))
+    if as_json:
+        docs = {k: (v.as_dict() if not isinstance(v, str) else {"outcome": outcome, "note": v}) for k, v in results.items()}
+        typer.echo(json.dumps(docs[None] if by is None else {"by": by, "models": docs}, default=_json_default))
+        return
+    for level, result in results.items():
+        if level is not None:
+            typer.echo(f"== {by} = {level}")
+        if isinstance(result, str):
+            typer.echo(f"  {result}")
+            continue
+        typer.echo(f"{result.model}; outcome {outcome}; n {result.n:,}; R² {result.r2:.3f} "
+                   f"(controls {result.r2_controls:.3f}); not experienced: {result.strategy}")
+        for r in result.drivers.iter_rows(named=True):
+            typer.echo(f"  {r['label'][:34]:<34} coef {r['coef']:7.3f} [{r['ci_low']:7.3f}, {r['ci_high']:7.3f}]  "
+                       f"importance {r['importance']:.3f} [{r['importance_ci_low']:.3f}, {r['importance_ci_high']:.3f}]  "
+                       f"{r['quadrant'] or '':<12}")
+        for note in result.notes:
+            typer.echo(f"  note: {note}")
+
+
+def _json_default(value):
+    import math
+
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return str(value)
+
+
+@app.command()
+def measures(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """The register of measures with a before/after estimate of each one's effect on its touchpoint's rating."""
+    from tpnb.evaluation import evaluate_measures
+
+    con = _read_connection(db)
+    try:
+        table = evaluate_measures(con)
+    finally:
+        con.close()
+    if as_json:
+        typer.echo(json.dumps({"measures": table.to_dicts()}, default=_json_default))
+        return
+    if table.height == 0:
+        typer.echo("no measures loaded (tpnb ingest measures FILE)")
+    for r in table.iter_rows(named=True):
+        typer.echo(f"{r['measure_id']:<10} {r['touchpoint_id']:<20} {r['metric']:<12} effect {r['effect']!s:>8} "
+                   f"[{r['ci_low']!s}, {r['ci_high']!s}] {r['method']}: {r['verdict']}")
+
+
+@app.command()
+def reports(config: Annotated[Path | None, typer.Option("--config", help="Report runs (default reports.yaml).")] = None,
+            out: Annotated[Path | None, typer.Option("--out", help="Reports folder (default reports/).")] = None,
+            only: Annotated[str | None, typer.Option(help="Only runs whose name matches (glob).")] = None,
+            jobs: Annotated[int, typer.Option(help="Parallel runs.")] = 1,
+            db: DbOption = None) -> None:
+    """Run the report notebooks with papermill and publish self-contained HTML with an index."""
+    from tpnb import reports as rep
+    from tpnb.config import load_settings
+
+    settings = load_settings()
+    try:
+        outcomes = rep.run_reports(config or settings.report_runs, settings.root, _db(db), out or settings.reports_dir,
+                                   only=only, jobs=jobs)
+    except (rep.ReportConfigError, rep.ReportsBusy) as exc:
+        _fail(str(exc))
+    failed = [o for o in outcomes if o.status != "ok"]
+    index = (out or settings.reports_dir) / "index.html"
+    for o in outcomes:
+        typer.echo(f"{o.name:<28} {o.status:<7} {o.seconds:6.1f} s" + (f"  {o.error.splitlines()[-1]}" if o.error else ""))
+    typer.echo(f"reports: {index.resolve()}")
+    raise typer.Exit(1 if failed else 0)

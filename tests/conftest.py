@@ -1,0 +1,56 @@
+"""Shared fixtures: a real demo database built through the normal ingest path."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tpnb import demo, warehouse
+from tpnb.config import load_settings
+from tpnb.ingest import ingest_sources, load_sources
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_REAL = REPO.parent / "shared" / "data" / "real"
+DEMO_AS_OF = date(2026, 10, 31)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> tuple[Path, dict]:
+    """The default-size demo data set, loaded and built; returns (database, truth)."""
+    folder = tmp_path_factory.mktemp("demo")
+    data = demo.generate(seed=7, as_of=DEMO_AS_OF)
+    config = demo.write_sources(data, folder / "sources")
+    db = folder / "tpnb.duckdb"
+    con = duckdb.connect(str(db))
+    try:
+        ingest_sources(con, load_sources(config))
+        warehouse.build(con, load_settings(REPO))
+    finally:
+        con.close()
+    return db, json.loads((folder / "sources" / "truth.json").read_text())
+
+
+@pytest.fixture
+def demo_con(demo_db):
+    con = duckdb.connect(str(demo_db[0]), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def con(tmp_path):
+    """An empty database file of our own."""
+    c = duckdb.connect(str(tmp_path / "t.duckdb"))
+    yield c
+    c.close()
+
+
+def real_data(name: str) -> Path:
+    path = SHARED_REAL / name
+    if not path.exists():
+        pytest.skip(f"shared real data not present: {path}")
+    return path

@@ -1,0 +1,81 @@
+"""Key-driver models on inline data with exact answers, and on the demo data against its truth."""
+
+import numpy as np
+import polars as pl
+import pytest
+
+from tpnb import drivers
+
+WEIGHTS = {"tp_a": 1.0, "tp_b": 0.5, "tp_c": 0.0}
+
+
+def _exact_frame(n: int = 400) -> pl.DataFrame:
+    """NPS exactly linear in the ratings (no noise): coefficients are exact by construction."""
+    rng = np.random.default_rng(1)
+    ratings = {k: rng.integers(1, 6, n).astype(float) for k in WEIGHTS}
+    nps = 2.0 + sum(w * ratings[k] for k, w in WEIGHTS.items())
+    return pl.DataFrame({"nps": nps, **ratings, "account_id": [f"A{i}" for i in range(n)]})
+
+
+def test_exact_linear_model_recovers_coefficients_and_r2():
+    result = drivers.key_drivers(_exact_frame(), outcome="nps", bootstrap=0, cluster=None)
+    coefs = dict(zip(result.drivers["driver"], result.drivers["coef"], strict=True))
+    for k, w in WEIGHTS.items():
+        assert coefs[k] == pytest.approx(w, abs=1e-9)
+    assert result.r2 == pytest.approx(1.0)
+    assert result.drivers["importance"].sum() == pytest.approx(1.0)
+    assert result.strategy == "indicator"
+
+
+def test_not_experienced_indicator_keeps_respondents_and_slope():
+    frame = _exact_frame().with_columns(
+        pl.when(pl.int_range(pl.len()) % 4 == 0).then(None).otherwise(pl.col("tp_a")).alias("tp_a"))
+    # NPS was made from the full rating; among those with a rating, slope 1 holds; the indicator
+    # absorbs the level of those without. The model keeps every respondent.
+    result = drivers.key_drivers(frame, outcome="nps", bootstrap=0, cluster=None)
+    assert result.n == frame.height
+    reach = dict(zip(result.drivers["driver"], result.drivers["reach"], strict=True))
+    assert reach["tp_a"] == pytest.approx(0.75)
+    complete = drivers.key_drivers(frame, outcome="nps", bootstrap=0, cluster=None, strategy="complete_case")
+    assert complete.n == int(frame.height * 0.75)
+
+
+def test_binary_outcome_uses_logit_and_bootstrap_is_seeded():
+    frame = _exact_frame().with_columns((pl.col("nps") >= 7).cast(pl.Int8).alias("is_promoter"))
+    frame = frame.with_columns(pl.col("nps") + pl.Series(np.random.default_rng(2).normal(0, 1, frame.height)))
+    a = drivers.key_drivers(frame.drop("nps"), outcome="promoter", bootstrap=30, seed=4, cluster=None)
+    b = drivers.key_drivers(frame.drop("nps"), outcome="promoter", bootstrap=30, seed=4, cluster=None)
+    assert a.model.startswith("logit")
+    assert a.drivers["importance_ci_low"].to_list() == b.drivers["importance_ci_low"].to_list()
+    top = a.drivers.row(0, named=True)
+    assert top["driver"] == "tp_a" and top["coef"] > 0
+
+
+def test_too_few_responses_says_so_instead_of_fitting():
+    with pytest.raises(drivers.InsufficientData, match="too few"):
+        drivers.key_drivers(_exact_frame(30), outcome="nps", bootstrap=0, min_n=50)
+
+
+def test_priority_matrix_quadrants_follow_the_medians():
+    result = drivers.key_drivers(_exact_frame(), outcome="nps", bootstrap=20, cluster=None)
+    table = result.drivers
+    assert set(table["quadrant"].drop_nulls()) <= set(drivers.QUADRANTS)
+    assert table["quadrant_certainty"].drop_nulls().is_between(0, 1).all()
+
+
+def test_demo_nps_model_recovers_the_true_driver_ranking(demo_db):
+    import duckdb
+
+    db, truth = demo_db
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        result = drivers.key_drivers(con, outcome="nps", controls=["segment", "role"], bootstrap=50)
+    finally:
+        con.close()
+    rho = drivers.truth_recovery(result, truth["nps_model"]["touchpoint_weights"])
+    assert rho >= 0.9
+    # service-log experience: the true effects are negative and should be found so
+    coefs = dict(zip(result.drivers["driver"], result.drivers["coef"], strict=True))
+    for feature in truth["nps_model"]["experience_effects"]:
+        assert coefs[feature] < 0
+    assert result.model.endswith("clustered by account")
