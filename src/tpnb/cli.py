@@ -333,3 +333,7 @@ def reports(config: Annotated[Path | None, typer.Option("--config", help="Report
         typer.echo(f"{o.name:<28} {o.status:<7} {o.seconds:6.1f} s" + (f"  {o.error.splitlines()[-1]}" if o.error else ""))
     typer.echo(f"reports: {index.resolve()}")
     raise typer.Exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    app()

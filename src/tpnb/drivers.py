@@ -50,6 +50,7 @@ EXPERIENCE_DRIVERS = ("was_passed_around", "had_late_answer", "had_missed_callba
 STRATEGIES = ("indicator", "complete_case")
 QUADRANTS = ("fix first", "keep up", "maintain", "low priority")
 MAX_BLOCKS = 2000
+MIN_NOT_EXPERIENCED = 30  # fewer "not experienced" than this: those respondents are left out, no indicator
 
 
 @dataclass
@@ -145,6 +146,13 @@ def prepare_design(frame: pl.DataFrame, outcome_column: str, drivers: Sequence[s
             data = data.filter(~straight)
     if strategy == "complete_case" and ratings:
         data = data.drop_nulls(ratings)
+    if strategy == "indicator" and ratings:
+        # An indicator for a handful of respondents is unstable (it can separate a binary
+        # outcome perfectly): those few respondents are left out instead.
+        rare = [d for d in ratings if 0 < data[d].null_count() < MIN_NOT_EXPERIENCED]
+        if rare:
+            info["rare_not_experienced_dropped"] = {d: int(data[d].null_count()) for d in rare}
+            data = data.drop_nulls(rare)
     other = [d for d in drivers if not d.startswith("tp_")]
     data = data.drop_nulls(other) if other else data
     y = data[outcome_column].cast(pl.Float64).to_numpy()
@@ -207,13 +215,17 @@ def _fit(design: Design, binary: bool):
         if binary:
             model = sm.Logit(design.y, x)
             fit = model.fit(disp=0, maxiter=100, **cov)
+            if not fit.mle_retvals.get("converged", True):
+                # Newton can stall on a nearly separated indicator; L-BFGS from there settles it.
+                fit = model.fit(disp=0, maxiter=2000, method="lbfgs", start_params=fit.params, **cov)
             label = "logit" + (", SE clustered by account" if use_cluster else ", robust SE")
             converged = bool(fit.mle_retvals.get("converged", True))
         else:
             fit = sm.OLS(design.y, x).fit(method="qr", **cov)
             label = "OLS" + (", SE clustered by account" if use_cluster else ", HC3 robust SE")
             converged = True
-    notes = sorted({str(w.message).splitlines()[0] for w in caught})
+    notes = sorted({str(w.message).splitlines()[0] for w in caught
+                    if not (converged and "failed to converge" in str(w.message))})
     return fit, names, label, converged, notes
 
 

@@ -21,7 +21,7 @@ ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8", "cp1252": 
              "windows-1252": "cp1252", "latin-1": "latin-1", "latin1": "latin-1",
              "iso-8859-1": "latin-1", "iso-8859-15": "iso-8859-15"}
 OPTION_KEYS = {"kind", "path", "rename", "scale", "not_applicable", "date_format", "delimiter",
-               "encoding", "decimal", "sheet"}
+               "encoding", "decimal", "sheet", "derive", "recode"}
 
 
 class ConfigError(ValueError):
@@ -40,6 +40,11 @@ class SourceOptions:
     encoding: str | None = None
     decimal: str = "auto"  # "auto", "," or "."
     sheet: str | None = None
+    # Columns a file lacks, made from another column, the line number or a constant:
+    # {"customer_id": {"column": "id"}, "response_id": {"line": True}, "answered_at": {"value": "2019-12-31"}}
+    derive: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Values to translate per column (after renaming): {"satisfied": {"satisfied": "1", "neutral or dissatisfied": "0"}}
+    recode: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def date_formats(self) -> list[str]:
@@ -85,7 +90,16 @@ def options_from_mapping(entry: dict[str, Any], where: str) -> SourceOptions:
     decimal = str(entry.get("decimal", "auto"))
     if decimal not in ("auto", ",", "."):
         raise ConfigError(f"{where}: decimal must be auto, ',' or '.', got {decimal!r}")
+    derive = {}
+    for target, spec in (entry.get("derive") or {}).items():
+        if not (isinstance(spec, dict) and len(spec) == 1 and next(iter(spec)) in ("column", "line", "value")):
+            raise ConfigError(f"{where}: derive.{target} must be one of {{column: NAME}}, {{line: true}}, {{value: V}}")
+        derive[normalize_name(target)] = {k: (normalize_name(v) if k == "column" else v) for k, v in spec.items()}
+    recode = {normalize_name(col): {str(k): str(v) for k, v in (mapping or {}).items()}
+              for col, mapping in (entry.get("recode") or {}).items()}
     return SourceOptions(
+        derive=derive,
+        recode=recode,
         rename={str(k): str(v) for k, v in (entry.get("rename") or {}).items()},
         scale=(float(scale[0]), float(scale[1])),
         not_applicable=tuple(str(c) for c in entry.get("not_applicable") or ()),

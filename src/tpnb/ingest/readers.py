@@ -62,7 +62,33 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOption
     con.execute("drop table if exists stage_rejects")
     fmt = file_format(path)
     reader = {"csv": _stage_csv, "parquet": _stage_parquet, "xlsx": _stage_xlsx, "jsonl": _stage_jsonl}[fmt]
-    return reader(con, path, options)
+    staged = reader(con, path, options)
+    _apply_derive_and_recode(con, path, staged, options)
+    return staged
+
+
+def _apply_derive_and_recode(con, path: Path, staged: Staged, options: SourceOptions) -> None:
+    """Make the columns a source config derives, and translate recoded values (values bound)."""
+    for target, spec in options.derive.items():
+        if target in staged.columns:
+            raise RejectedFile(f"{path.name}: column '{target}' is in the file and derived in the config; choose one")
+        con.execute(f"alter table {STAGE} add column {ident(target)} varchar")
+        if "column" in spec:
+            if spec["column"] not in staged.columns:
+                raise RejectedFile(f"{path.name}: derive {target} from column '{spec['column']}', which is not in the file")
+            con.execute(f"update {STAGE} set {ident(target)} = {ident(spec['column'])}")
+        elif "line" in spec:
+            con.execute(f"update {STAGE} set {ident(target)} = __line::varchar")
+        else:
+            con.execute(f"update {STAGE} set {ident(target)} = $value", {"value": str(spec["value"])})
+        staged.columns.append(target)
+        staged.original[target] = f"{target} (derived)"
+    for column, mapping in options.recode.items():
+        if column not in staged.columns:
+            raise RejectedFile(f"{path.name}: recode names column '{column}', which is not in the file")
+        for old, new in mapping.items():
+            con.execute(f"update {STAGE} set {ident(column)} = $new where lower(trim({ident(column)})) = lower($old)",
+                        {"new": new, "old": old})
 
 
 # --- names -----------------------------------------------------------------
@@ -90,29 +116,49 @@ def _target_names(path: Path, header: list[str], options: SourceOptions) -> tupl
 
 # --- CSV -------------------------------------------------------------------
 
-def _detect_encoding(path: Path, options: SourceOptions) -> str:
-    if options.encoding:
-        return options.encoding
+@dataclass
+class Scan:
+    encoding: str
+    quotes: int
+    newlines: int
+    ends_with_newline: bool
+
+
+def _scan(path: Path, options: SourceOptions) -> Scan:
+    """One pass over the bytes: encoding (unless set), quote and line counts."""
+    encoding = options.encoding
+    quotes = newlines = 0
+    last = b""
     with path.open("rb") as fh:
         head = fh.read(4)
-        if head.startswith(codecs.BOM_UTF8):
-            return "utf-8"
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             raise RejectedFile(f"{path.name}: UTF-16 files are not supported; save as UTF-8 or Windows-1252")
+        if encoding is None and head.startswith(codecs.BOM_UTF8):
+            encoding = "utf-8"
         fh.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
+        decoder = codecs.getincrementaldecoder("utf-8")() if encoding is None else None
         while chunk := fh.read(CHUNK_BYTES):
             if b"\x00" in chunk:
                 raise RejectedFile(f"{path.name}: not a text file (it holds NUL bytes); is it binary or UTF-16?")
+            quotes += chunk.count(b'"')
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+            if decoder is not None:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    decoder, encoding = None, "cp1252"
+        if decoder is not None:
             try:
-                decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+                encoding = "utf-8"
             except UnicodeDecodeError:
-                return "cp1252"
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1252"
-    return "utf-8"
+                encoding = "cp1252"
+    return Scan(encoding or "utf-8", quotes, newlines, last == b"\n")
+
+
+def _detect_encoding(path: Path, options: SourceOptions) -> str:
+    return _scan(path, options).encoding
 
 
 def _transcode(path: Path, encoding: str) -> Path:
@@ -162,7 +208,8 @@ def _sniff_delimiter(path: Path, first: str, options: SourceOptions) -> str:
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions) -> Staged:
-    encoding = _detect_encoding(path, options)
+    scan = _scan(path, options)
+    encoding = scan.encoding
     first = _first_record(path, encoding)
     if not first.strip():
         raise RejectedFile(f"{path.name}: the first line is empty; expected a header row")
@@ -185,6 +232,15 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOption
     finally:
         if readable != path:
             readable.unlink(missing_ok=True)
+    if scan.quotes % 2:
+        # An unterminated quote (a file cut off mid-record): DuckDB drops that record,
+        # so it is quarantined here, never lost silently.
+        last_line = scan.newlines + (0 if scan.ends_with_newline else 1)
+        con.execute(
+            "insert into stage_rejects (line, error_message, csv_line) values "
+            "($line, 'truncated record: a quoted field is not closed before the end of the file', NULL)",
+            {"line": last_line},
+        )
     rows = _count(con, STAGE)
     malformed = _count(con, "stage_rejects")
     if rows == 0 and malformed == 0:

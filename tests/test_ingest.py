@@ -1,0 +1,214 @@
+"""Loading rules: formats, idempotence, history, load log, unknown customers, real data."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from tests.conftest import REPO, real_data
+from tpnb.contracts import KINDS, describe
+from tpnb.ingest import RejectedFile, SourceOptions, ingest_file, ingest_sources, load_sources
+
+# One valid row per kind, as a user's file would hold it.
+ROWS = {
+    "touchpoints": {"touchpoint_id": "delivery", "name": "Lieferung", "phase": "purchase", "kind": "indirect"},
+    "customers": {"customer_id": "K1", "account_id": "A1", "segment": "KMU", "role": "Entscheider",
+                  "name": "Erika Muster", "email": "erika@example.com", "phone": "030 123456"},
+    "surveys": {"response_id": "R1", "customer_id": "K1", "answered_at": "2026-03-01", "nps": "9",
+                "tp_delivery": "4", "comment": "gut", "csat": "ja"},
+    "contacts": {"contact_id": "C1", "customer_id": "K1", "opened_at": "2026-03-01 10:00:00", "channel": "phone",
+                 "first_response_at": "2026-03-01 10:05:00", "handoffs": "2", "wait_seconds": "30"},
+    "contact_events": {"contact_id": "C1", "event_at": "2026-03-01 10:05:00", "event_type": "answered",
+                       "department": "Service"},
+    "orders": {"order_id": "O1", "customer_id": "K1", "ordered_at": "2026-04-01", "amount": "1234.5"},
+    "targets": {"touchpoint_id": "delivery", "metric": "mean_rating", "valid_from": "2026-01-01", "target": "4",
+                "direction": "at_least"},
+    "measures": {"measure_id": "M1", "touchpoint_id": "delivery", "title": "Neuer Logistikpartner",
+                 "started_at": "2026-02-01"},
+}
+
+
+def _write(frame: pl.DataFrame, path: Path) -> Path:
+    suffix = path.suffix
+    if suffix == ".csv":
+        frame.write_csv(path)
+    elif suffix == ".parquet":
+        frame.write_parquet(path)
+    elif suffix == ".xlsx":
+        frame.write_excel(path)
+    elif suffix == ".jsonl":
+        frame.write_ndjson(path)
+    return path
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx", ".jsonl"])
+def test_every_kind_loads_from_every_format(tmp_path, con, kind, suffix):
+    path = _write(pl.DataFrame([ROWS[kind]]), tmp_path / f"{kind}{suffix}")
+    result = ingest_file(con, kind, path)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (1, 1, 0)
+    assert con.sql(f"select count(*) from raw_{kind}").fetchall()[0][0] == 1
+
+
+def test_typed_values_and_german_labels(tmp_path, con):
+    for kind in ("customers", "surveys", "contacts", "orders"):
+        ingest_file(con, kind, _write(pl.DataFrame([ROWS[kind]]), tmp_path / f"{kind}.csv"))
+    assert con.sql("select role from raw_customers").fetchall() == [("decision_maker",)]
+    assert con.sql("select amount from raw_orders").fetchall() == [(1234.5,)]
+    nps, ratings, attributes = con.sql("select nps, ratings, attributes from raw_surveys").fetchall()[0]
+    assert nps == 9
+    assert ratings == [{"touchpoint_id": "delivery", "experienced": True, "rating": 4.0}]
+    assert attributes == [{"name": "csat", "value_text": "ja", "value_number": 1.0}]
+
+
+def test_personal_data_never_reaches_the_database(tmp_path, con):
+    ingest_file(con, "customers", _write(pl.DataFrame([ROWS["customers"]]), tmp_path / "c.csv"))
+    columns = [r[0] for r in con.sql("describe raw_customers").fetchall()]
+    assert not {"name", "email", "phone"} & set(columns)
+    dump = str(con.sql("select * from raw_customers").fetchall())
+    assert "Erika" not in dump and "erika@example.com" not in dump
+
+
+def test_same_file_twice_changes_nothing(tmp_path, con):
+    path = _write(pl.DataFrame([ROWS["surveys"]]), tmp_path / "s.csv")
+    first = ingest_file(con, "surveys", path)
+    second = ingest_file(con, "surveys", path)
+    assert first.status == "loaded" and second.status == "unchanged"
+    assert con.sql("select count(*) from raw_surveys").fetchall()[0][0] == 1
+    assert con.sql("select count(*) from meta_load_log").fetchall()[0][0] == 1
+
+
+def test_a_corrected_row_replaces_the_old_one_which_goes_to_history(tmp_path, con):
+    rows = [ROWS["surveys"], {**ROWS["surveys"], "response_id": "R2"}]
+    ingest_file(con, "surveys", _write(pl.DataFrame(rows), tmp_path / "v1.csv"))
+    corrected = [{**ROWS["surveys"], "nps": "3"}, rows[1]]
+    result = ingest_file(con, "surveys", _write(pl.DataFrame(corrected), tmp_path / "v2.csv"))
+    assert (result.rows_loaded, result.rows_replaced, result.rows_unchanged) == (0, 1, 1)
+    assert con.sql("select nps from raw_surveys where response_id = 'R1'").fetchall() == [(3,)]
+    assert con.sql("select nps, replaced_by_load_id from raw_surveys_history").fetchall() == [(9, result.load_id)]
+
+
+def test_load_log_records_file_hash_kind_and_counts(tmp_path, con):
+    path = _write(pl.DataFrame([ROWS["surveys"], {**ROWS["surveys"], "response_id": "R2", "nps": "12"}]),
+                  tmp_path / "s.csv")
+    result = ingest_file(con, "surveys", path)
+    row = con.sql("select kind, file, length(file_sha256), rows_read, rows_loaded, rows_quarantined, "
+                  "unknown_customers, new_touchpoints from meta_load_log").fetchall()[0]
+    assert row == ("surveys", str(path), 64, 2, 1, 1, 1, ["delivery"])
+    assert result.unknown_customers == 1  # K1 is not in the customers table: counted, not rejected
+
+
+def test_rating_column_without_catalogue_entry_is_registered_as_unknown_phase(tmp_path, con):
+    ingest_file(con, "surveys", _write(pl.DataFrame([ROWS["surveys"]]), tmp_path / "s.csv"))
+    assert con.sql("select touchpoint_id, phase from raw_touchpoints").fetchall() == [("delivery", "unknown")]
+
+
+def test_failed_file_leaves_nothing_half_loaded(tmp_path, con):
+    with pytest.raises(RejectedFile):
+        ingest_file(con, "surveys", _write(pl.DataFrame([{"response_id": "R1"}]), tmp_path / "s.csv"))
+    for table in ("raw_surveys", "meta_quarantine", "meta_load_log"):
+        assert con.sql(f"select count(*) from {table}").fetchall()[0][0] == 0
+
+
+def test_source_config_renames_and_sets_formats(tmp_path, con):
+    (tmp_path / "export.csv").write_bytes(
+        "Antwort;Kundennummer;Datum;Empfehlung;tp_delivery\nR1;K1;01.03.2026;9;0\n".encode("cp1252"))
+    (tmp_path / "sources.yaml").write_text(
+        "sources:\n  - kind: surveys\n    path: export.csv\n    encoding: cp1252\n    delimiter: ';'\n"
+        "    date_format: '%d.%m.%Y'\n    not_applicable: ['0']\n"
+        "    rename: {Antwort: response_id, Kundennummer: customer_id, Datum: answered_at, Empfehlung: nps}\n",
+        encoding="utf-8")
+    [result] = ingest_sources(con, load_sources(tmp_path / "sources.yaml"))
+    assert result.rows_loaded == 1
+    assert con.sql("select nps, ratings[1].experienced from raw_surveys").fetchall() == [(9, False)]
+
+
+def test_contract_description_names_every_column():
+    text = describe("contacts")
+    for column in KINDS["contacts"].columns:
+        assert column.name in text
+
+
+def test_airline_survey_loads_through_its_documented_config(tmp_path):
+    real_data("airline_train.csv")
+    con = duckdb.connect(str(tmp_path / "air.duckdb"))
+    [result] = ingest_sources(con, load_sources(REPO / "examples" / "airline" / "sources.yaml"))
+    assert result.rows_read == 103_904
+    assert result.rows_loaded + result.rows_quarantined == result.rows_read
+    assert result.rows_quarantined == 0
+    # 0 means "not applicable": never a rating
+    zeros = con.sql("select count(*) from (select unnest(ratings) r from raw_surveys) where r.rating = 0").fetchall()
+    assert zeros == [(0,)]
+    not_experienced = con.sql("select count(*) from (select unnest(ratings) r from raw_surveys) "
+                              "where r.touchpoint_id = 'inflight_wifi' and not r.experienced").fetchall()[0][0]
+    assert not_experienced == 3103  # the zeros in the file's 'Inflight wifi service' column
+
+
+def test_tripadvisor_aspects_load_with_blanks_as_not_rated(tmp_path):
+    real_data("tripadvisor_lara_hotel_aspects.csv")
+    con = duckdb.connect(str(tmp_path / "hotels.duckdb"))
+    [result] = ingest_sources(con, load_sources(REPO / "examples" / "tripadvisor" / "sources.yaml"))
+    assert result.rows_read == 47_797
+    assert result.rows_loaded + result.rows_quarantined == result.rows_read
+    share = con.sql("select avg((not r.experienced)::int) from (select unnest(ratings) r from raw_surveys) "
+                    "where r.touchpoint_id = 'business_service'").fetchall()[0][0]
+    assert share > 0.5  # most reviews do not rate business service
+
+
+def test_two_writers_one_waits_then_fails_cleanly(tmp_path):
+    db = tmp_path / "busy.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(20)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        path = _write(pl.DataFrame([ROWS["surveys"]]), tmp_path / "s.csv")
+        run = subprocess.run([sys.executable, "-m", "tpnb.cli", "ingest", "surveys", str(path), "--db", str(db),
+                              "--wait", "1", "--json"], capture_output=True, text=True, cwd=REPO)
+        assert run.returncode == 2
+        assert "in use by another tpnb process" in run.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    # after the holder is gone, the load goes through and the file is intact
+    run = subprocess.run([sys.executable, "-m", "tpnb.cli", "ingest", "surveys", str(path), "--db", str(db), "--json"],
+                         capture_output=True, text=True, cwd=REPO)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["loads"][0]["rows_loaded"] == 1
+
+
+def test_killed_load_leaves_the_database_as_before(tmp_path):
+    db = tmp_path / "kill.duckdb"
+    first = _write(pl.DataFrame([ROWS["surveys"]]), tmp_path / "first.csv")
+    big = tmp_path / "big.csv"
+    rows = pl.DataFrame({"response_id": [f"R{i}" for i in range(2, 400_002)], "customer_id": "K1",
+                         "answered_at": "2026-03-01", "nps": "8", "tp_delivery": "4"})
+    rows.write_csv(big)
+    c = duckdb.connect(str(db))
+    ingest_file(c, "surveys", first)
+    c.close()
+    proc = subprocess.Popen([sys.executable, "-m", "tpnb.cli", "ingest", "surveys", str(big), "--db", str(db)],
+                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import time
+
+    time.sleep(2.5)  # mid-load
+    proc.kill()
+    proc.wait()
+    c = duckdb.connect(str(db), read_only=True)
+    count = c.sql("select count(*) from raw_surveys").fetchall()[0][0]
+    c.close()
+    assert count in (1, 400_001)  # the file is in whole or not at all, never half
+
+
+def test_ingest_options_are_validated():
+    from tpnb.ingest.options import ConfigError, options_from_mapping
+
+    with pytest.raises(ConfigError, match="delimiter"):
+        options_from_mapping({"delimiter": "#"}, "x.yaml")
+    assert options_from_mapping({"delimiter": "tab"}, "x.yaml") == SourceOptions(delimiter="\t")
