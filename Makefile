@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 KERNEL := tpnb
 STAMP := $(VENV)/.installed
 DB ?= data/tpnb.duckdb
+TEST_DB := data/test/tpnb.duckdb
 export TPNB_HOME := $(CURDIR)
 
 .PHONY: help setup demo data reports test test-fast lab bench bench-full lint format browser clean
@@ -34,7 +35,8 @@ demo: data reports ## set up, generate the demo data, load it, run the reports, 
 
 test: $(STAMP) browser ## set up what is missing and run every test (pytest + nbval on the notebooks)
 	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
+	$(BIN)/tpnb demo --db $(TEST_DB) --out data/test/demo >/dev/null
+	TPNB_DB=$(TEST_DB) $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
 
 test-fast: $(STAMP) ## the package tests only, without notebooks and browser
 	$(BIN)/python -m pytest tests -m "not browser and not slow"
@@ -61,5 +63,5 @@ format: $(STAMP) ## format the code with ruff
 	$(BIN)/ruff format src tests bench
 
 clean: ## remove generated data, reports and caches (keeps .venv)
-	rm -rf data/demo data/*.duckdb data/*.duckdb.wal reports/*.html reports/runs reports/archive reports/bench .pytest_cache
+	rm -rf data/demo data/test data/*.duckdb data/*.duckdb.wal reports/*.html reports/runs reports/archive reports/bench .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

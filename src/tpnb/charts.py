@@ -84,7 +84,8 @@ def priority_matrix(drivers: pl.DataFrame, language: str = "de", lines: dict | N
 
 def importance_bars(drivers: pl.DataFrame, language: str = "de", title: str | None = None) -> alt.LayerChart:
     """Importance per driver with its bootstrap interval."""
-    data = drivers.with_columns(pl.col("kind").alias("driver_kind"))
+    data = drivers.with_columns(
+        pl.col("kind").map_elements(lambda v: label(v, language), return_dtype=pl.String).alias("driver_kind"))
     base = alt.Chart(_data(data)).encode(y=alt.Y("label:N", title=None, sort=None))
     bars = base.mark_bar().encode(
         x=alt.X("importance:Q", title=label("importance", language)),

@@ -329,13 +329,13 @@ def _surveys(rng, cust: pl.DataFrame, contacts: pl.DataFrame, start, end) -> tup
         mood = "positive" if nps[i] >= 9 else ("neutral" if nps[i] >= 7 else "negative")
         options = COMMENTS[mood]
         comment[i] = options[int(rng.integers(0, len(options)))]
-    for i, text in enumerate(HOSTILE_COMMENTS):
-        comment[i] = text
+    for i, text in enumerate(HOSTILE_COMMENTS):  # among the newest, so reports show them
+        comment[n - 1 - i] = text
 
     frame = base.select("response_id", "customer_id", "answered_at", "wave", "segment", "role",
                         "was_passed_around", "had_late_answer", "had_missed_callback")
     frame = frame.with_columns(
-        pl.Series("nps", nps), pl.Series("repurchase_intent", intent), pl.Series("comment", comment, dtype=pl.String),
+        pl.Series("nps", nps), pl.Series("repurchase_intent", intent), pl.Series("comment", comment.tolist(), dtype=pl.String),
         *[pl.Series(f"tp_{k}", v, nan_to_null=True) for k, v in ratings.items()],
     )
     return frame, experience

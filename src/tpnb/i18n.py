@@ -17,6 +17,8 @@ LABELS: dict[str, dict[str, str]] = {
     "channel": {"de": "Kanal", "en": "Channel"},
     "department": {"de": "Abteilung", "en": "Department"},
     "touchpoint": {"de": "Kontaktpunkt", "en": "Touchpoint"},
+    "service_log": {"de": "Servicekette", "en": "service chain"},
+    "summary": {"de": "Zusammenfassung", "en": "Summary"},
     "touchpoint_kind": {"de": "Art", "en": "Kind"},
     "reach": {"de": "Reichweite", "en": "Reach"},
     "mean_rating": {"de": "Mittelwert", "en": "Mean rating"},

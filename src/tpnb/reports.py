@@ -293,6 +293,8 @@ def run_reports(config_path: Path, root: Path, db_path: Path, reports_dir: Path,
     except Timeout:
         raise ReportsBusy(f"{reports_dir}: another `tpnb reports` run is in progress; try again when it has finished") from None
     try:
+        for stale in reports_dir.glob("tpnb-run-*"):  # left by a run that was killed
+            shutil.rmtree(stale, ignore_errors=True)
         runs, raw = load_runs(config_path, root, db_path, only)
         if not runs:
             raise ReportConfigError(f"{config_path}: no report matches{' ' + repr(only) if only else ''}")

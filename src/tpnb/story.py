@@ -58,9 +58,10 @@ class ReportContext:
             defaults = {"controls": [c for c in ("segment", "role") if c not in self.filters],
                         "bootstrap": 100, "seed": 1}
             try:
+                labels = {**warehouse.touchpoint_labels(self.con),
+                          **{d: label(d, self.language) for d in drv.EXPERIENCE_DRIVERS}}
                 self._drivers[key] = drv.key_drivers(self.all_responses_with_ratings(), outcome=outcome,
-                                                     labels=warehouse.touchpoint_labels(self.con),
-                                                     **{**defaults, **kwargs})
+                                                     labels=labels, **{**defaults, **kwargs})
             except drv.InsufficientData as exc:
                 self._drivers[key] = exc
         return self._drivers[key]

@@ -1,0 +1,81 @@
+"""The SQL models: keys, identities and the service-log rules, on the demo data and inline rows."""
+
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from tpnb import warehouse
+from tpnb.config import load_settings
+from tpnb.ingest.schema import ensure_schema
+from tests.conftest import REPO
+
+
+def test_models_are_ordered_by_their_dependencies():
+    order = [m.name for m in warehouse.ordered_models(warehouse.load_models())]
+    assert order.index("core_contacts") < order.index("mart_contacts") < order.index("mart_response_experience")
+    assert order.index("mart_response_experience") < order.index("mart_responses")
+
+
+def test_nps_categories_add_up_and_every_contact_is_counted_once(demo_con):
+    p, n_, d, total = demo_con.sql(
+        "select count(*) filter (where nps_category = 'promoter'), count(*) filter (where nps_category = 'passive'), "
+        "count(*) filter (where nps_category = 'detractor'), count(nps) from mart_responses").fetchall()[0]
+    assert p + n_ + d == total
+    assert demo_con.sql("select count(*), count(distinct contact_id) from mart_contacts").fetchall()[0] == \
+        demo_con.sql("select count(*), count(*) from raw_contacts").fetchall()[0]
+    assert demo_con.sql("select count(*) from mart_responses").fetchall()[0][0] == \
+        demo_con.sql("select count(*) from raw_surveys").fetchall()[0][0]
+    # one driver row per response, one rating row per response and rated touchpoint
+    assert demo_con.sql("select count(*) from mart_driver_ratings").fetchall()[0][0] == total
+
+
+def test_service_kpis_reproduce_the_generator_rates(demo_con, demo_db):
+    _, truth = demo_db
+    rates = truth["service_rates"]
+    frame = demo_con.sql("select * from mart_contacts").pl()
+    n = frame.height
+    tolerance = 4 * (0.25 / n) ** 0.5  # four standard errors of a share
+    assert abs(frame["is_unanswered"].mean() - rates["unanswered_share"]) < tolerance
+    assert abs(frame["is_reopened"].mean() - rates["reopen_share"]) < tolerance
+    passed = (frame["handoffs"] >= 2).mean()
+    assert abs(passed - rates["passed_around_share"]) < tolerance
+    callbacks = frame.filter(pl.col("is_callback_requested"))
+    cb_tol = 4 * (0.25 / callbacks.height) ** 0.5
+    assert abs(callbacks["is_callback_same_day"].mean() - rates["callback_same_day_share"]) < cb_tol
+    assert abs(callbacks["is_callback_missed"].mean() - rates["callback_missed_share"]) < cb_tol
+    complaints = frame.filter(pl.col("is_complaint"))
+    c_tol = 4 * (0.25 / complaints.height) ** 0.5
+    assert abs(complaints["has_interim_update"].mean() - rates["complaint_interim_update_share"]) < c_tol
+    assert frame["is_outside_hours"].mean() >= rates["outside_hours_share_at_least"] - tolerance
+
+
+def _tiny_contacts(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    rows = [
+        # id, customer, opened, type, first_response, callback_due, callback_done, handoffs
+        ("C1", "K1", datetime(2026, 3, 2, 9, 0), "callback_request", datetime(2026, 3, 2, 9, 30),
+         datetime(2026, 3, 2, 13, 0), datetime(2026, 3, 2, 11, 0), 0),       # Monday 9:00, same-day callback
+        ("C2", "K1", datetime(2026, 3, 4, 9, 0), "callback_request", None,
+         datetime(2026, 3, 4, 13, 0), None, 3),                               # missed, passed around; same topic as C1
+        ("C3", "K2", datetime(2026, 3, 7, 20, 0), "inquiry", datetime(2026, 3, 9, 10, 0),
+         None, None, 1),                                                      # Saturday evening, 38 h to answer
+    ]
+    for cid, cust, opened, ctype, first, due, done, handoffs in rows:
+        con.execute(
+            "insert into raw_contacts (contact_id, customer_id, opened_at, channel, contact_type, first_response_at, "
+            "callback_due_at, callback_done_at, handoffs) values (?, ?, ?, 'phone', ?, ?, ?, ?, ?)",
+            [cid, cust, opened, ctype, first, due, done, handoffs])
+    warehouse.build(con, load_settings(REPO))
+    return con
+
+
+def test_contact_rules_on_three_hand_made_contacts(tmp_path):
+    con = _tiny_contacts(tmp_path)
+    out = {r[0]: r[1:] for r in con.sql(
+        "select contact_id, is_callback_same_day, is_callback_missed, is_passed_around, is_outside_hours, "
+        "is_answered_in_target, has_follow_up, first_response_hours from mart_contacts order by 1").fetchall()}
+    assert out["C1"] == (True, False, False, False, True, True, 0.5)    # C2 is the same topic 2 days later
+    assert out["C2"] == (False, True, True, False, False, False, None)
+    assert out["C3"] == (None, None, False, True, False, False, 38.0)
