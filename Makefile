@@ -29,7 +29,7 @@ data: $(STAMP) ## generate the demo data and load it into $(DB) through the norm
 	$(BIN)/tpnb demo --db $(DB)
 
 reports: $(STAMP) ## run every report declared in reports.yaml and publish HTML to reports/
-	$(BIN)/tpnb reports --db $(DB)
+	$(BIN)/tpnb reports --db $(DB) --jobs 2
 
 demo: data reports ## set up, generate the demo data, load it, run the reports, print where the HTML is
 

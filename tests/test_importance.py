@@ -6,8 +6,8 @@ from math import factorial
 import numpy as np
 import polars as pl
 import pytest
-
 from tests.conftest import real_data
+
 from tpnb import drivers
 from tpnb.importance import correlation_parts, lmg, relative_weights, subset_r2
 

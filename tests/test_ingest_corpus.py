@@ -155,7 +155,7 @@ def test_mixed_encodings_in_one_file_lose_no_byte(tmp_path):
     # A UTF-8 line and a Windows-1252 line: read as Windows-1252, every row loads.
     con = duckdb.connect(str(tmp_path / "db.duckdb"))
     path = tmp_path / "mixed.csv"
-    path.write_bytes(SURVEY_HEAD.encode() + "R1,K1,2026-03-01,9,4,schön\n".encode("utf-8")
+    path.write_bytes(SURVEY_HEAD.encode() + "R1,K1,2026-03-01,9,4,schön\n".encode()
                      + "R2,K1,2026-03-01,9,4,schön\n".encode("cp1252"))
     result = ingest_file(con, "surveys", path)
     assert result.rows_loaded == 2

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from tests.conftest import REPO
+
 from tpnb import reports
 
 

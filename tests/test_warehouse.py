@@ -4,11 +4,11 @@ from datetime import datetime
 
 import duckdb
 import polars as pl
+from tests.conftest import REPO
 
 from tpnb import warehouse
 from tpnb.config import load_settings
 from tpnb.ingest.schema import ensure_schema
-from tests.conftest import REPO
 
 
 def test_models_are_ordered_by_their_dependencies():
@@ -79,3 +79,22 @@ def test_contact_rules_on_three_hand_made_contacts(tmp_path):
     assert out["C1"] == (True, False, False, False, True, True, 0.5)    # C2 is the same topic 2 days later
     assert out["C2"] == (False, True, True, False, False, False, None)
     assert out["C3"] == (None, None, False, True, False, False, 38.0)
+
+
+def test_contact_events_override_the_contact_columns(tmp_path):
+    con = duckdb.connect(str(tmp_path / "e.duckdb"))
+    ensure_schema(con)
+    con.execute("insert into raw_contacts (contact_id, customer_id, opened_at, channel, handoffs, interim_updates) "
+                "values ('C1', 'K1', '2026-03-02 09:00', 'email', 0, 0), ('C2', 'K1', '2026-03-02 09:00', 'email', 1, 0)")
+    events = [("C1", "2026-03-02 09:00", "opened", "Service"), ("C1", "2026-03-02 10:00", "transferred", "Billing"),
+              ("C1", "2026-03-02 11:00", "transferred", "Logistics"), ("C1", "2026-03-02 12:00", "status_update", "Logistics"),
+              ("C1", "2026-03-02 15:00", "answered", "Logistics"), ("C1", "2026-03-03 09:00", "resolved", "Logistics")]
+    for cid, at, kind, dept in events:
+        con.execute("insert into raw_contact_events (contact_id, event_at, event_type, department) values (?, ?, ?, ?)",
+                    [cid, at, kind, dept])
+    warehouse.build(con, load_settings(REPO))
+    rows = {r[0]: r[1:] for r in con.sql(
+        "select contact_id, handoffs, departments, interim_updates, first_response_hours, is_passed_around, has_events "
+        "from mart_contacts").fetchall()}
+    assert rows["C1"] == (2, 3, 1, 6.0, True, True)     # derived from the events
+    assert rows["C2"] == (1, None, 0, None, False, False)  # no events: the contact's own columns

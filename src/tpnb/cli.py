@@ -103,7 +103,13 @@ def ingest(kind: Annotated[str | None, typer.Argument(help="Source kind: touchpo
     Run `tpnb contract KIND` to see what each kind expects.
     """
     from tpnb import warehouse
-    from tpnb.ingest import ConfigError, RejectedFile, SourceOptions, ingest_file, ingest_sources, load_sources
+    from tpnb.ingest import (
+        ConfigError,
+        RejectedFile,
+        SourceOptions,
+        ingest_file,
+        load_sources,
+    )
     from tpnb.ingest.options import Source, options_from_mapping
 
     try:

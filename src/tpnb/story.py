@@ -466,3 +466,21 @@ def experience_vs_nps(ctx: ReportContext) -> str:
                               "repurchase_share": "Wiederkauf" if ctx.language == "de" else "Repurchase"},
                       ctx.language, {"n": "int", "nps": "num", "ci_low": "num", "ci_high": "num",
                                      "repurchase_share": "share"}, min_n=ctx.min_n)
+
+
+def channel_tables(ctx: ReportContext) -> tuple[str, str]:
+    """Channel mix, and whether the same request is treated alike on every channel."""
+    mix = metrics.channel_mix(ctx.contacts)
+    consistency = metrics.channel_consistency(ctx.contacts)
+    de = ctx.language == "de"
+    mix_html = html_table(mix, {"channel": ctx.t("channel"), "n": "n", "share": "Anteil" if de else "Share"},
+                          ctx.language, {"n": "int", "share": "share"}, translate=("channel",))
+    cons_html = html_table(
+        consistency,
+        {"contact_type": "Anliegen" if de else "Request type", "channels": "Kanäle" if de else "Channels",
+         "answered_in_target_spread": ("Spanne: in Zielzeit beantwortet" if de else "Spread: answered within target"),
+         "resolution_hours_spread": ("Spanne: Lösungszeit, Median (h)" if de else "Spread: resolution median (h)"),
+         "worst_channel": "schwächster Kanal" if de else "weakest channel"},
+        ctx.language, {"channels": "int", "answered_in_target_spread": "share", "resolution_hours_spread": "num"},
+        translate=("worst_channel", "contact_type"))
+    return mix_html, cons_html
