@@ -6,7 +6,6 @@ process of their own:
 
     python bench/reference.py nps DB
     python bench/reference.py drivers DB
-    python bench/reference.py lmg N_ROWS N_DRIVERS
 """
 
 from __future__ import annotations
@@ -93,6 +92,3 @@ if __name__ == "__main__":
         print(json.dumps(nps_by_touchpoint_segment(sys.argv[2]), default=float))
     elif task == "drivers":
         print(json.dumps(drivers_ols(sys.argv[2])))
-    elif task == "lmg":
-        x, y = lmg_data(int(sys.argv[2]), int(sys.argv[3]))
-        print(json.dumps(lmg_by_refitting(x, y).tolist()))

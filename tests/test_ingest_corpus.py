@@ -85,7 +85,7 @@ CASES = [
     Case("ragged row", "surveys", s(SURVEY_HEAD + "R1,K1,2026-03-01,9,4,ok,extra\nR2,K1,2026-03-01,9,4,ok\n"),
          "quarantine", loaded=1, quarantined={2: "Expected Number of Columns"}),
     Case("truncated last line", "surveys", s(SURVEY_HEAD + 'R1,K1,2026-03-01,9,4,ok\nR2,K1,2026-03-01,9,4,"cut of'),
-         "quarantine", loaded=1, quarantined={3: "truncated record"}),
+         "quarantine", loaded=1, quarantined={3: "unterminated quote"}),
     Case("formula injection kept as text", "surveys",
          s(SURVEY_HEAD + 'R1,K1,2026-03-01,9,4,"=HYPERLINK(""http://x"",""click"")"\n'), "loaded", loaded=1),
     Case("html in comment kept as text", "surveys",

@@ -12,15 +12,14 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0"
 
-from tpnb import metrics  # noqa: E402
 from tpnb.warehouse import connect  # noqa: E402
 
 __all__ = ["__version__", "connect", "metrics", "drivers"]
 
 
 def __getattr__(name: str):
-    # statsmodels is slow to import; load the drivers module on first use.
-    if name in ("drivers", "charts", "reports", "measures"):
+    # scipy and statsmodels are slow to import; load these modules on first use.
+    if name in ("metrics", "drivers", "charts", "reports", "story", "evaluation"):
         import importlib
 
         return importlib.import_module(f"tpnb.{name}")

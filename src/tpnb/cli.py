@@ -97,7 +97,9 @@ def ingest(kind: Annotated[str | None, typer.Argument(help="Source kind: touchpo
            files: Annotated[list[Path] | None, typer.Argument(help="Files to load (CSV/TSV, Parquet, XLSX, JSONL).")] = None,
            config: Annotated[Path | None, typer.Option("--config", help="Source config (YAML); alone, loads every source it declares.")] = None,
            db: DbOption = None, as_json: JsonOption = False,
-           wait: Annotated[float, typer.Option(help="Seconds to wait for another writer.")] = 30.0) -> None:
+           wait: Annotated[float, typer.Option(help="Seconds to wait for another writer.")] = 30.0,
+           build: Annotated[bool, typer.Option("--build/--no-build", help="Rebuild the marts after loading.")] = True,
+           ) -> None:
     """Load source files: validate, quarantine bad rows, upsert by key, rebuild the marts.
 
     Run `tpnb contract KIND` to see what each kind expects.
@@ -147,7 +149,8 @@ def ingest(kind: Annotated[str | None, typer.Argument(help="Source kind: touchpo
                     results.append(ingest_file(con, source.kind, path, source.options))
                 except RejectedFile as exc:
                     rejected.append({"kind": source.kind, "file": str(path), "message": str(exc)})
-        warehouse.build(con)
+        if build and results:
+            warehouse.build(con)
     finally:
         con.close()
     quarantined = sum(r.rows_quarantined for r in results)
@@ -244,6 +247,8 @@ def drivers(outcome: Annotated[str, typer.Option(help="nps, promoter, detractor,
             strategy: Annotated[str, typer.Option(help="Not-experienced ratings: indicator or complete_case.")] = "indicator",
             bootstrap: Annotated[int, typer.Option(help="Bootstrap draws for the intervals.")] = 200,
             seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
+            experience: Annotated[bool, typer.Option("--experience/--no-experience",
+                                                     help="Add the service-log experience features as drivers.")] = True,
             min_n: Annotated[int, typer.Option(help="Minimum responses per model.")] = 100,
             as_json: JsonOption = False) -> None:
     """Key drivers: coefficients, relative importance with intervals, priority matrix."""
@@ -259,6 +264,7 @@ def drivers(outcome: Annotated[str, typer.Option(help="nps, promoter, detractor,
     finally:
         con.close()
     kwargs = {"outcome": outcome, "method": method, "strategy": strategy, "bootstrap": bootstrap, "seed": seed,
+              "experience": experience,
               "controls": [c.strip() for c in controls.split(",")] if controls else [], "labels": labels}
     try:
         if by:

@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from statistics import NormalDist
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
-Z95 = float(stats.norm.ppf(0.975))
+# scipy.stats is imported only where the t distribution is needed: it costs most of a
+# second at start-up, and `tpnb nps` should answer in well under one.
 
 
 def _by(by: str | Sequence[str] | None) -> list[str]:
@@ -28,7 +29,11 @@ def _by(by: str | Sequence[str] | None) -> list[str]:
 
 
 def _z(level: float) -> float:
-    return float(stats.norm.ppf(0.5 + level / 2))
+    return NormalDist().inv_cdf(0.5 + level / 2)
+
+
+def _normal_sf(z: np.ndarray) -> np.ndarray:
+    return np.array([1 - NormalDist().cdf(v) for v in np.atleast_1d(z)])
 
 
 # --- NPS -------------------------------------------------------------------
@@ -121,7 +126,7 @@ def nps_change(before: pl.DataFrame, after: pl.DataFrame, on: str | Sequence[str
     adj_a, se_a, _, _ = nps_interval(joined["promoters_after"], joined["detractors_after"], joined["n_after"])
     se = np.sqrt(se_b**2 + se_a**2)
     z = (adj_a - adj_b) / se
-    p_value = 2 * stats.norm.sf(np.abs(z))
+    p_value = 2 * _normal_sf(np.abs(z))
     zc = _z(level)
     return joined.rename({"n": "n_before", "nps": "nps_before", "promoters": "promoters_before",
                           "detractors": "detractors_before"}).with_columns(
@@ -145,6 +150,8 @@ def touchpoint_ratings(frame: pl.DataFrame, by: str | Sequence[str] | None = "to
     figures use only those who experienced the touchpoint, so "not
     experienced" never counts as a low rating.
     """
+    from scipy import stats
+
     keys = _by(by)
     lo, hi = scale
     rated = pl.col("rating").filter(pl.col("is_experienced"))

@@ -13,3 +13,14 @@ def ident(name: str) -> str:
 def literal(value: str) -> str:
     """Quote one of tpnb's own constants (never a user value) as a SQL string."""
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def drop_temp(con, name: str) -> None:
+    """Drop a temporary table or view of that name, whichever it is."""
+    found = con.sql(
+        "select 'view' from duckdb_views() where view_name = $n and temporary "
+        "union all select 'table' from duckdb_tables() where table_name = $n and temporary",
+        params={"n": name},
+    ).fetchall()
+    for (kind,) in found:
+        con.execute(f"drop {kind} if exists {ident(name)}")

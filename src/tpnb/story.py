@@ -55,8 +55,9 @@ class ReportContext:
 
         key = (outcome, tuple(sorted(kwargs.items())))
         if key not in self._drivers:
+            # 50 bootstrap draws keep a report run short; the CLI defaults to 200.
             defaults = {"controls": [c for c in ("segment", "role") if c not in self.filters],
-                        "bootstrap": 100, "seed": 1}
+                        "bootstrap": 50, "seed": 1}
             try:
                 labels = {**warehouse.touchpoint_labels(self.con),
                           **{d: label(d, self.language) for d in drv.EXPERIENCE_DRIVERS}}
@@ -65,6 +66,11 @@ class ReportContext:
             except drv.InsufficientData as exc:
                 self._drivers[key] = exc
         return self._drivers[key]
+
+    def ordered_check(self) -> dict | None:
+        """The ordered-logit check of the NPS model (signs and ranks against OLS)."""
+        result = self.drivers("nps", bootstrap=0, ordered_check=True)
+        return None if isinstance(result, Exception) else result.diagnostics.get("ordered_logit")
 
     def all_responses_with_ratings(self) -> pl.DataFrame:
         wide = warehouse.query(self.con, "select * from mart_driver_ratings")
@@ -396,8 +402,8 @@ def model_statement(ctx: ReportContext, result) -> str:
     return html.escape(text)
 
 
-def diagnostics_table(ctx: ReportContext, result) -> str:
-    d = result.diagnostics
+def diagnostics_table(ctx: ReportContext, result, ordered: dict | None = None) -> str:
+    d = {**result.diagnostics, **({"ordered_logit": ordered} if ordered else {})}
     rows = [("n", fmt_number(result.n, ctx.language, 0)), ("R²", fmt_number(result.r2, ctx.language, 3)),
             ("max VIF", fmt_number(d.get("max_vif"), ctx.language, 2)),
             ("straight-liners", fmt_share(d.get("straightliner_share"), ctx.language, 1)),

@@ -14,9 +14,10 @@ from tpnb.contracts import kind as get_kind
 from tpnb.ingest.errors import RejectedFile
 from tpnb.ingest.load import LoadResult, file_sha256, options_fingerprint, previous_load, write_load
 from tpnb.ingest.options import ConfigError, Source, SourceOptions, load_sources
-from tpnb.ingest.readers import stage_file
+from tpnb.ingest.readers import drop_stage, stage_file
 from tpnb.ingest.schema import ensure_schema
 from tpnb.ingest.validate import build_typed, enum_macro_sql, number_macros_sql, plan_layout
+from tpnb.sqlutil import drop_temp
 
 __all__ = ["ConfigError", "LoadResult", "RejectedFile", "SourceOptions", "ingest_file", "ingest_sources",
            "load_sources"]
@@ -29,8 +30,9 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _drop_temps(con) -> None:
-    for table in ("stage", "stage_rejects", "typed", "incoming"):
-        con.execute(f"drop table if exists {table}")
+    drop_stage(con)
+    for name in ("typed", "incoming"):
+        drop_temp(con, name)
 
 
 def ingest_file(con: duckdb.DuckDBPyConnection, kind_name: str, path: Path | str,

@@ -79,12 +79,15 @@ def write_load(con, kind: Kind, path: Path, staged: Staged, layout: Layout, sha:
     present = set(_typed_columns(con))
     select_cols = ", ".join(f"i.{ident(n)}" if n in present else f"null as {ident(n)}" for n in cols)
     key_cols = ", ".join(ident(k) for k in key)
-    con.execute(
-        f"create temp table incoming as select * from {TYPED} where len(__errors) = 0 "
-        f"qualify row_number() over (partition by {key_cols} order by __line) = 1"
-    )
     valid = _scalar(con, f"select count(*) from {TYPED} where len(__errors) = 0")
-    incoming = _scalar(con, "select count(*) from incoming")
+    repeated = _scalar(con, f"select count(*) from (select 1 from {TYPED} where len(__errors) = 0 "
+                            f"group by {key_cols} having count(*) > 1)")
+    if repeated:  # identical repeats of a row: keep the first
+        con.execute(f"create temp table incoming as select * from {TYPED} where len(__errors) = 0 "
+                    f"qualify row_number() over (partition by {key_cols} order by __line) = 1")
+    else:
+        con.execute(f"create temp view incoming as select * from {TYPED} where len(__errors) = 0")
+    incoming = _scalar(con, "select count(*) from incoming") if repeated else valid
     result.rows_duplicate = valid - incoming
     result.rows_unchanged = _scalar(
         con, f"select count(*) from incoming i join {table} r on {on_key} and r.row_hash = i.__row_hash")
@@ -112,7 +115,7 @@ def write_load(con, kind: Kind, path: Path, staged: Staged, layout: Layout, sha:
         result.unknown_customers = _scalar(
             con, "select count(distinct customer_id) from incoming i "
                  "where not exists (select 1 from raw_customers c where c.customer_id = i.customer_id)")
-    con.execute("drop table incoming")
+    con.execute("drop table incoming" if repeated else "drop view incoming")
 
     con.execute(
         "insert into meta_load_log values ($load_id, $kind, $file, $sha, $bytes, $format, $encoding, $delim, $fp, "

@@ -21,11 +21,12 @@ import polars as pl
 
 from tpnb.ingest.errors import RejectedFile
 from tpnb.ingest.options import DELIMITERS, SourceOptions, normalize_name
-from tpnb.sqlutil import ident
+from tpnb.sqlutil import drop_temp, ident
 
 CHUNK_BYTES = 16 * 1024 * 1024
 MAX_FIELD_BYTES = 64 * 1024 * 1024
-STAGE = "stage"
+STAGE = "stage"          # the view validation reads: the file's columns + __line
+STAGE_TABLE = "stage_read"  # the table behind it
 
 
 @dataclass
@@ -58,13 +59,20 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOption
         raise RejectedFile(f"{path}: file not found")
     if path.stat().st_size == 0:
         raise RejectedFile(f"{path.name}: the file is empty")
-    con.execute(f"drop table if exists {STAGE}")
-    con.execute("drop table if exists stage_rejects")
+    drop_stage(con)
     fmt = file_format(path)
     reader = {"csv": _stage_csv, "parquet": _stage_parquet, "xlsx": _stage_xlsx, "jsonl": _stage_jsonl}[fmt]
     staged = reader(con, path, options)
     _apply_derive_and_recode(con, path, staged, options)
+    # CSV rows keep insertion order, so their line is the rowid (+ the header line).
+    line = ", (rowid + 2)::bigint as __line" if fmt == "csv" else ""
+    con.execute(f"create temp view {STAGE} as select *{line} from {STAGE_TABLE}")
     return staged
+
+
+def drop_stage(con) -> None:
+    for name in (STAGE, STAGE_TABLE, "stage_rejects", "stage_lines"):
+        drop_temp(con, name)
 
 
 def _apply_derive_and_recode(con, path: Path, staged: Staged, options: SourceOptions) -> None:
@@ -72,22 +80,23 @@ def _apply_derive_and_recode(con, path: Path, staged: Staged, options: SourceOpt
     for target, spec in options.derive.items():
         if target in staged.columns:
             raise RejectedFile(f"{path.name}: column '{target}' is in the file and derived in the config; choose one")
-        con.execute(f"alter table {STAGE} add column {ident(target)} varchar")
+        con.execute(f"alter table {STAGE_TABLE} add column {ident(target)} varchar")
         if "column" in spec:
             if spec["column"] not in staged.columns:
                 raise RejectedFile(f"{path.name}: derive {target} from column '{spec['column']}', which is not in the file")
-            con.execute(f"update {STAGE} set {ident(target)} = {ident(spec['column'])}")
+            con.execute(f"update {STAGE_TABLE} set {ident(target)} = {ident(spec['column'])}")
         elif "line" in spec:
-            con.execute(f"update {STAGE} set {ident(target)} = __line::varchar")
+            line = "rowid + 2" if staged.format == "csv" else "__line"
+            con.execute(f"update {STAGE_TABLE} set {ident(target)} = ({line})::varchar")
         else:
-            con.execute(f"update {STAGE} set {ident(target)} = $value", {"value": str(spec["value"])})
+            con.execute(f"update {STAGE_TABLE} set {ident(target)} = $value", {"value": str(spec["value"])})
         staged.columns.append(target)
         staged.original[target] = f"{target} (derived)"
     for column, mapping in options.recode.items():
         if column not in staged.columns:
             raise RejectedFile(f"{path.name}: recode names column '{column}', which is not in the file")
         for old, new in mapping.items():
-            con.execute(f"update {STAGE} set {ident(column)} = $new where lower(trim({ident(column)})) = lower($old)",
+            con.execute(f"update {STAGE_TABLE} set {ident(column)} = $new where lower(trim({ident(column)})) = lower($old)",
                         {"new": new, "old": old})
 
 
@@ -219,29 +228,30 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOption
     readable = path if encoding == "utf-8" else _transcode(path, encoding)
     try:
         con.execute(
-            f"create temp table {STAGE} as "
-            "select *, (row_number() over () + 1)::bigint as __line from read_csv($path, delim=$delim, quote='\"', "
+            f"create temp table {STAGE_TABLE} as select * from read_csv($path, delim=$delim, quote='\"', "
             "escape='\"', header=true, columns=$columns, store_rejects=true, "
             "rejects_table='stage_rejects', rejects_scan='stage_rejects_scan', strict_mode=true, "
-            "null_padding=false, max_line_size=$max_line, parallel=false, auto_detect=false)",
+            "null_padding=false, max_line_size=$max_line, auto_detect=false)",
             {"path": str(readable), "delim": delimiter, "columns": {n: "VARCHAR" for n in names},
              "max_line": MAX_FIELD_BYTES},
         )
+
     except duckdb.Error as exc:
         raise RejectedFile(f"{path.name}: cannot read as CSV: {_first_line(exc)}") from exc
     finally:
         if readable != path:
             readable.unlink(missing_ok=True)
-    if scan.quotes % 2:
-        # An unterminated quote (a file cut off mid-record): DuckDB drops that record,
-        # so it is quarantined here, never lost silently.
-        last_line = scan.newlines + (0 if scan.ends_with_newline else 1)
+    last_line = scan.newlines + (0 if scan.ends_with_newline else 1)
+    reported = con.sql("select count(*) from stage_rejects where line >= $line", params={"line": last_line}).fetchall()[0][0]
+    if scan.quotes % 2 and not reported:
+        # An unterminated quote (a file cut off mid-record) that DuckDB dropped without
+        # a reject: it is quarantined here, never lost silently.
         con.execute(
             "insert into stage_rejects (line, error_message, csv_line) values "
-            "($line, 'truncated record: a quoted field is not closed before the end of the file', NULL)",
+            "($line, 'truncated record: unterminated quote at the end of the file', NULL)",
             {"line": last_line},
         )
-    rows = _count(con, STAGE)
+    rows = _count(con, STAGE_TABLE)
     malformed = _count(con, "stage_rejects")
     if rows == 0 and malformed == 0:
         raise RejectedFile(f"{path.name}: the file has a header but no data rows")
@@ -261,14 +271,14 @@ def _stage_from_relation_columns(con, path: Path, options: SourceOptions, source
     select = ", ".join(f"nullif(trim({ident(h)}::varchar), '') as {ident(n)}" for h, n in zip(header, names, strict=True))
     try:
         con.execute(
-            f"create temp table {STAGE} as select {select}, "
+            f"create temp table {STAGE_TABLE} as select {select}, "
             f"(row_number() over () + {int(line_offset)})::bigint as __line from {source_sql}",
             params,
         )
     except duckdb.Error as exc:
         raise RejectedFile(f"{path.name}: cannot read as {fmt}: {_first_line(exc)}") from exc
     con.execute("create temp table stage_rejects (line bigint, error_message varchar, csv_line varchar)")
-    rows = _count(con, STAGE)
+    rows = _count(con, STAGE_TABLE)
     if rows == 0:
         raise RejectedFile(f"{path.name}: the file has no data rows")
     return Staged(names, original, rows, 0, fmt)
@@ -329,12 +339,12 @@ def _stage_jsonl(con, path: Path, options: SourceOptions) -> Staged:
         f"nullif(trim(json_extract_string(line, $k{i})), '') as {ident(n)}" for i, n in enumerate(names)
     )
     con.execute(
-        f"create temp table {STAGE} as select {select}, __line from stage_lines "
+        f"create temp table {STAGE_TABLE} as select {select}, __line from stage_lines "
         "where json_valid(line) and json_type(line) = 'OBJECT'",
         {f"k{i}": "$." + _json_path_key(k) for i, k in enumerate(keys)},
     )
     con.execute("drop table stage_lines")
-    return Staged(names, original, _count(con, STAGE), _count(con, "stage_rejects"), "jsonl", encoding)
+    return Staged(names, original, _count(con, STAGE_TABLE), _count(con, "stage_rejects"), "jsonl", encoding)
 
 
 def _json_path_key(key: str) -> str:

@@ -39,15 +39,16 @@ def number_macros_sql() -> list[str]:
     return [
         f"create or replace temp macro tpnb_clean_num(s) as {clean}",
         # decimal comma allowed (auto or ','): the last of , and . is the decimal mark
-        "create or replace temp macro tpnb_num_comma(s) as try_cast(case "
+        "create or replace temp macro tpnb_num_comma(s) as coalesce(try_cast(s as double), try_cast(case "
         "when contains(tpnb_clean_num(s), ',') and contains(tpnb_clean_num(s), '.') then "
         "  case when strpos(reverse(tpnb_clean_num(s)), ',') < strpos(reverse(tpnb_clean_num(s)), '.') "
         "    then replace(replace(tpnb_clean_num(s), '.', ''), ',', '.') "
         "    else replace(tpnb_clean_num(s), ',', '') end "
         "when contains(tpnb_clean_num(s), ',') then replace(tpnb_clean_num(s), ',', '.') "
-        "else tpnb_clean_num(s) end as double)",
+        "else tpnb_clean_num(s) end as double))",
         # decimal point declared: commas are thousands separators
-        "create or replace temp macro tpnb_num_point(s) as try_cast(replace(tpnb_clean_num(s), ',', '') as double)",
+        "create or replace temp macro tpnb_num_point(s) as coalesce(try_cast(s as double), "
+        "try_cast(replace(tpnb_clean_num(s), ',', '') as double))",
     ]
 
 
@@ -112,13 +113,14 @@ class _Builder:
             return (f"regexp_replace(regexp_replace({raw}, {literal(EMAIL_PATTERN)}, '[email]', 'g'), "
                     f"{literal(PHONE_PATTERN)}, '[phone]', 'g')")
         if col.type == c.INTEGER:
-            return f"(case when {self.num}({raw}) = round({self.num}({raw})) then {self.num}({raw})::bigint end)"
+            return f"(list_transform([{self.num}({raw})], lambda v: case when v = round(v) then v::bigint end))[1]"
         if col.type == c.NUMBER:
             if col.name == "repurchase_intent":
                 return f"coalesce({self.num}({raw}), {self.boolean(raw)}::int::double)"
             return f"{self.num}({raw})"
         if col.type in (c.TIMESTAMP, c.DATE):
-            expr = f"coalesce(try_strptime({raw}, $date_formats), try_cast({raw} as timestamp))"
+            first = f"try_strptime({raw}, $first_format), " if self.options.date_format else ""
+            expr = f"coalesce({first}try_cast({raw} as timestamp), try_strptime({raw}, $date_formats))"
             return f"({expr})::date" if col.type == c.DATE else expr
         if col.type == c.BOOL:
             return self.boolean(raw)
@@ -209,7 +211,7 @@ def build_typed(con, kind: Kind, staged: Staged, layout: Layout, options: Source
         else:
             extra_select.append("[]::struct(name varchar, value_text varchar, value_number double)[] as attributes")
 
-    hash_cols = ", ".join(f"coalesce({ident(n)}, chr(0))" for n in staged.columns)
+    hash_cols = ", ".join(ident(n) for n in staged.columns)
     empty = 'list_filter([]::struct("column" varchar, value varchar, reason varchar)[], lambda e: true)'
     error_list = f"list_filter([{', '.join(errors)}], lambda e: e is not null)" if errors else empty
     key_cols = ", ".join(b.value(k) for k in kind.key)
@@ -220,16 +222,20 @@ def build_typed(con, kind: Kind, staged: Staged, layout: Layout, options: Source
     sql = f"""
         create temp table {TYPED} as
         with parsed as (
-            select stage.*, md5(concat_ws(chr(31), {hash_cols})) as __row_hash,
+            select stage.*, hash({hash_cols})::varchar as __row_hash,
                    {', '.join(parsed + extra_select)}
             from stage
         ),
         checked as (
             select *, {error_list} as __errors from parsed
         ),
+        dups as (
+            select {key_cols}, count(distinct __row_hash) as __versions_in_file
+            from checked group by all having count(*) > 1
+        ),
         keyed as (
-            select *, count(distinct __row_hash) over (partition by {key_cols}) as __versions_in_file
-            from checked
+            select checked.*, coalesce(dups.__versions_in_file, 1) as __versions_in_file
+            from checked left join dups using ({key_cols})
         )
         select __line, __row_hash, {outputs}{extras},
                case when __versions_in_file > 1 and {key_present}
@@ -240,6 +246,8 @@ def build_typed(con, kind: Kind, staged: Staged, layout: Layout, options: Source
         from keyed
     """
     params = {}
+    if "$first_format" in sql:
+        params["first_format"] = options.date_format
     if "$date_formats" in sql:
         params["date_formats"] = options.date_formats
     if "$na_codes" in sql:
