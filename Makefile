@@ -11,7 +11,7 @@ DB ?= data/tpnb.duckdb
 TEST_DB := data/test/tpnb.duckdb
 export TPNB_HOME := $(CURDIR)
 
-.PHONY: help setup demo data reports test test-fast lab bench bench-full lint format browser clean
+.PHONY: help setup demo data reports test test-fast lab bench bench-full bench-scale lint format browser clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "; printf "tpnb make targets:\n"} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -55,6 +55,9 @@ bench: $(STAMP) ## quick benchmarks (a few minutes): reports/bench/summary.json
 
 bench-full: $(STAMP) ## full benchmarks up to 10M contacts / 1M responses
 	$(BIN)/python bench/run.py --full
+
+bench-scale: $(STAMP) ## one 10M-contact data set end to end: reports/bench/scale.json
+	$(BIN)/python bench/scale.py --customers 1250000
 
 lint: $(STAMP) ## ruff over the package, tests and benchmarks
 	$(BIN)/ruff check src tests bench

@@ -158,7 +158,8 @@ FLOOR_NOTEBOOK = {
         {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "execution_count": None, "outputs": [],
          "source": "db_path = None\nsegment = None\nlanguage = 'de'\nreport_mode = False"},
         {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-         "source": "from IPython.display import HTML, Markdown, display\nfrom tpnb import charts, story"},
+         "source": "from IPython.display import HTML, Markdown, display\nfrom tpnb import charts, story, drivers, metrics\n"
+                   "import statsmodels.api, scipy.stats, altair"},
     ],
     "metadata": {"kernelspec": {"name": "tpnb", "display_name": "Python (tpnb)", "language": "python"}},
     "nbformat": 4, "nbformat_minor": 5,

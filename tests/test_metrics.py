@@ -129,3 +129,25 @@ def test_service_kpis_by_hand():
     by = metrics.service_kpis(_contacts(), by="department")
     assert by["n"].to_list() == [2, 2]
     assert by["passed_around_share"].to_list() == [0.5, 0.5]
+
+
+def test_sql_sums_give_the_same_nps_as_polars(demo_con):
+    from tpnb import queries
+
+    frame = demo_con.sql("select * from mart_responses").pl()
+    for weighted in (False, True):
+        expected = (metrics.account_nps(frame, by="role") if weighted else metrics.nps(frame, by="role")).sort("role")
+        sums, _ = queries.nps_sums(demo_con, ["role"], account_weighted=weighted)
+        got = metrics.nps_from_sums(sums, weighted=weighted).sort("role")
+        assert got["n"].to_list() == expected["n"].to_list()
+        assert got["nps"].to_list() == pytest.approx(expected["nps"].to_list())
+        assert got["ci_low"].to_list() == pytest.approx(expected["ci_low"].to_list())
+
+
+def test_nps_by_a_survey_attribute(demo_con):
+    from tpnb import queries
+
+    sums, columns = queries.nps_sums(demo_con, ["wave"])
+    assert columns == ["wave"] and sorted(sums["wave"].to_list()) == ["1", "2", "3", "4", "5"]
+    with pytest.raises(ValueError, match="unknown dimension 'colour'"):
+        queries.nps_sums(demo_con, ["colour"])

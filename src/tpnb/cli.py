@@ -214,18 +214,17 @@ def nps(db: DbOption = None,
         as_json: JsonOption = False) -> None:
     """NPS with adjusted-Wald 95% intervals, by any dimensions."""
     from tpnb import metrics
-    from tpnb.queries import nps_frame
+    from tpnb.queries import nps_sums
 
     dims = [d.strip() for d in by.split(",")] if by else []
     con = _read_connection(db)
     try:
-        frame, columns = nps_frame(con, dims, date_from, date_to)
+        sums, columns = nps_sums(con, dims, date_from, date_to, account_weighted=accounts)
     except ValueError as exc:
         _fail(str(exc))
     finally:
         con.close()
-    table = metrics.account_nps(frame, by=columns) if accounts else metrics.nps(frame, by=columns)
-    table = table.rename(dict(zip(columns, dims, strict=True)))
+    table = metrics.nps_from_sums(sums, weighted=accounts).rename(dict(zip(columns, dims, strict=True)))
     if as_json:
         typer.echo(json.dumps({"groups": table.to_dicts(), "by": dims,
                                "method": "adjusted Wald, 95%" + (", accounts weighted equally" if accounts else "")},

@@ -80,7 +80,18 @@ def nps(frame: pl.DataFrame, by: str | Sequence[str] | None = None, score: str =
     )
     if not keys:
         agg = agg.drop("__all")
-    n_eff = (agg["__w"] ** 2 / agg["__w2"]).to_numpy() if weight else agg["n"].to_numpy().astype(float)
+    return nps_from_sums(agg, weighted=weight is not None, level=level).sort(keys if keys else "n")
+
+
+def nps_from_sums(agg: pl.DataFrame, weighted: bool = False, level: float = 0.95) -> pl.DataFrame:
+    """NPS and its interval from per-group sums (``n``, ``promoters``, ``passives``,
+    ``detractors``, and the weighted ``__wp``, ``__wd``, ``__w``, ``__w2``).
+
+    The sums can come from polars (``nps``) or from SQL over a large table
+    (``tpnb nps``): the statistics are the same either way.
+    """
+    agg = agg.with_columns(pl.col("__wp", "__wd", "__w", "__w2").cast(pl.Float64))
+    n_eff = (agg["__w"] ** 2 / agg["__w2"]).to_numpy() if weighted else agg["n"].to_numpy().astype(float)
     share_p = (agg["__wp"] / agg["__w"]).to_numpy()
     share_d = (agg["__wd"] / agg["__w"]).to_numpy()
     _, se, low, high = nps_interval(share_p * n_eff, share_d * n_eff, n_eff, level)
@@ -90,7 +101,7 @@ def nps(frame: pl.DataFrame, by: str | Sequence[str] | None = None, score: str =
         pl.Series("ci_high", high),
         pl.Series("se", se),
         pl.Series("n_effective", n_eff),
-    ).drop("__wp", "__wd", "__w", "__w2").sort(keys if keys else "n")
+    ).drop("__wp", "__wd", "__w", "__w2")
 
 
 def account_weights(frame: pl.DataFrame, account: str = "account_id") -> pl.DataFrame:

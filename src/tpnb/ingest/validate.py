@@ -94,6 +94,20 @@ def plan_layout(kind: Kind, staged: Staged, file_name: str) -> Layout:
     return Layout(contract_cols, ratings, attributes, ignored)
 
 
+@dataclass(frozen=True)
+class Check:
+    """One rule a row can break: a SQL condition and what to record when it does."""
+
+    condition: str
+    column: str
+    raw: str
+    reason: str
+
+    def sql(self) -> str:
+        return (f"case when {self.condition} then {{'column': {literal(self.column)}, "
+                f"'value': left({self.raw}, 200), 'reason': {literal(self.reason)}}} end")
+
+
 class _Builder:
     def __init__(self, kind: Kind, options: SourceOptions):
         self.kind = kind
@@ -139,16 +153,13 @@ class _Builder:
         """The parsed value of a contract column inside the checks."""
         return ident("__v_" + name)
 
-    def errors(self, col: c.Column) -> list[str]:
+    def errors(self, col: c.Column) -> list[Check]:
         raw = self.raw(col.name)
         parsed = self.value(col.name)
-        checks: list[str] = []
+        checks: list[Check] = []
 
         def err(condition: str, reason: str) -> None:
-            checks.append(
-                f"case when {condition} then {{'column': {literal(col.name)}, "
-                f"'value': left({raw}, 200), 'reason': {literal(reason)}}} end"
-            )
+            checks.append(Check(condition, col.name, raw, reason))
 
         if col.key or col.required:
             err(f"{parsed} is null and {raw} is null", "required value missing")
@@ -178,7 +189,7 @@ def build_typed(con, kind: Kind, staged: Staged, layout: Layout, options: Source
     b.present = set(layout.contract)
     cols = [kind.column(n) for n in layout.contract if kind.column(n).type != c.PII]
     parsed = [f"{b.parse(col)} as {b.value(col.name)}" for col in cols]
-    errors: list[str] = []
+    errors: list[Check] = []
     for col in cols:
         errors += b.errors(col)
 
@@ -194,11 +205,9 @@ def build_typed(con, kind: Kind, staged: Staged, layout: Layout, options: Source
                 f"{{'touchpoint_id': {literal(tp)}, 'experienced': not {na}, "
                 f"'rating': case when not {na} then {value} end}}"
             )
-            errors.append(
-                f"case when not {na} and ({value} is null or {value} < {float(lo)} or {value} > {float(hi)}) "
-                f"then {{'column': {literal(staged.original[staged_col])}, 'value': left({raw}, 200), "
-                f"'reason': {literal(f'rating not on the scale {lo:g}-{hi:g} (nor a not-applicable code)')}}} end"
-            )
+            errors.append(Check(
+                f"not {na} and ({value} is null or {value} < {float(lo)} or {value} > {float(hi)})",
+                staged.original[staged_col], raw, f"rating not on the scale {lo:g}-{hi:g} (nor a not-applicable code)"))
         extra_select.append("[" + ", ".join(items) + "] as ratings")
     if kind.keeps_attributes:
         if layout.attributes:
@@ -213,7 +222,10 @@ def build_typed(con, kind: Kind, staged: Staged, layout: Layout, options: Source
 
     hash_cols = ", ".join(ident(n) for n in staged.columns)
     empty = 'list_filter([]::struct("column" varchar, value varchar, reason varchar)[], lambda e: true)'
-    error_list = f"list_filter([{', '.join(errors)}], lambda e: e is not null)" if errors else empty
+    # Most rows are valid: build the list of error structs only for rows where some check fires.
+    any_error = " or ".join(f"coalesce({e.condition}, false)" for e in errors)
+    error_list = (f"case when {any_error} then list_filter([{', '.join(e.sql() for e in errors)}], "
+                  f"lambda e: e is not null) else {empty} end") if errors else empty
     key_cols = ", ".join(b.value(k) for k in kind.key)
     key_present = " and ".join(f"{b.value(k)} is not null" for k in kind.key)
     outputs = ", ".join(f"{b.value(col.name)} as {ident(col.name)}" for col in cols)

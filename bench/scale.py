@@ -1,0 +1,60 @@
+"""One large data set end to end: how tpnb behaves at 10M contacts.
+
+    python bench/scale.py --customers 1250000      # about 10M contacts, 1.9M responses
+
+Generates the demo data at that size, loads it (Parquet contacts), then times
+`tpnb build`, `tpnb nps --by touchpoint,segment` and `tpnb drivers` with 200
+bootstrap draws, each as its own process with its peak memory. Writes
+reports/bench/scale.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from run import OUT, TPNB, measure  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=1_250_000)
+    args = parser.parse_args()
+    from tpnb import demo
+
+    work = Path(tempfile.mkdtemp(prefix="tpnb-scale-"))
+    try:
+        started = time.perf_counter()
+        data = demo.generate(seed=5, customers=args.customers, as_of=date(2026, 10, 31))
+        config = demo.write_sources(data, work / "sources")
+        sizes = {"customers": args.customers, "contacts": data.contacts.height, "responses": data.surveys.height,
+                 "generate_and_write_seconds": time.perf_counter() - started}
+        del data
+        print(json.dumps(sizes), flush=True)
+        db = str(work / "tpnb.duckdb")
+        steps = {"ingest_all_sources": measure([TPNB, "ingest", "--config", str(config), "--db", db, "--no-build"], 1)}
+        steps["build_marts"] = measure([TPNB, "build", "--db", db], 1)
+        steps["nps_by_touchpoint_segment"] = measure([TPNB, "nps", "--db", db, "--by", "touchpoint,segment", "--json"], 3)
+        steps["drivers_bootstrap_200"] = measure([TPNB, "drivers", "--db", db, "--bootstrap", "200", "--json"], 1)
+        for step in steps.values():
+            step.pop("stdout", None)
+        sizes["database_mb"] = Path(db).stat().st_size / 1e6
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    result = {**sizes, "steps": steps}
+    (OUT / "scale.json").write_text(json.dumps(result, indent=2))
+    for name, step in steps.items():
+        print(f"{name:<28} {step['seconds']:8.1f} s   peak {step['peak_rss_mb']:8.0f} MB", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
