@@ -304,7 +304,7 @@ def _json_default(value):
 
 @app.command()
 def measures(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """The register of measures with a before/after estimate of each one's effect on its touchpoint's rating."""
+    """The effect of each improvement measure on its touchpoint (difference-in-differences), NPS and contacts."""
     from tpnb.evaluation import evaluate_measures
 
     con = _read_connection(db)
@@ -318,8 +318,35 @@ def measures(db: DbOption = None, as_json: JsonOption = False) -> None:
     if table.height == 0:
         typer.echo("no measures loaded (tpnb ingest measures FILE)")
     for r in table.iter_rows(named=True):
-        typer.echo(f"{r['measure_id']:<10} {r['touchpoint_id']:<20} {r['metric']:<12} effect {r['effect']!s:>8} "
-                   f"[{r['ci_low']!s}, {r['ci_high']!s}] {r['method']}: {r['verdict']}")
+        effect = "–" if r["effect"] is None else f"{r['effect']:+.3f} [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]"
+        typer.echo(f"{r['measure_id']:<8} {r['touchpoint_id']:<18} {r['metric']:<26} {effect:<28} {r['verdict']}")
+
+
+@app.command()
+def targets(db: DbOption = None, as_json: JsonOption = False,
+            latest: Annotated[bool, typer.Option("--latest/--all", help="Only the newest period per target.")] = True,
+            ) -> None:
+    """Target vs actual per touchpoint and quarter: met, not met, or not sure (interval straddles the target)."""
+    import polars as pl
+
+    from tpnb.evaluation import targets_vs_actual
+
+    con = _read_connection(db)
+    try:
+        table = targets_vs_actual(con)
+    finally:
+        con.close()
+    if latest and table.height:
+        table = table.group_by("touchpoint_id", "metric", maintain_order=True).agg(pl.all().last())
+    if as_json:
+        typer.echo(json.dumps({"targets": table.to_dicts()}, default=_json_default))
+        return
+    if table.height == 0:
+        typer.echo("no targets loaded (tpnb ingest targets FILE)")
+    for r in table.iter_rows(named=True):
+        actual = "–" if r["actual"] is None else f"{r['actual']:.2f}"
+        typer.echo(f"{r['touchpoint_id']:<18} {r['metric']:<26} {r['period_quarter']}  actual {actual:>8}  "
+                   f"target {r['direction']} {r['target']:g}: {r['status']}")
 
 
 @app.command()

@@ -68,6 +68,29 @@ RATING_HALO_SD = 0.7
 RATING_NOISE_SD = 0.8
 REPURCHASE_LOGIT = {"intercept": 0.2, "nps_minus_7": 0.45, "was_passed_around": -0.5}
 
+@dataclass(frozen=True)
+class MeasureSpec:
+    measure_id: str
+    touchpoint_id: str
+    title: str
+    owner: str
+    start_fraction: float   # where in the data's span it starts
+    effect: float           # true shift of the latent rating after the start
+
+
+# Two planted measures: one works, one does not (tests check that the evaluation tells them apart).
+MEASURES = (
+    MeasureSpec("M01", "delivery", "Neuer Logistikpartner mit proaktivem Lieferavis", "Logistik", 0.55, 0.6),
+    MeasureSpec("M02", "invoice", "Neues Rechnungslayout", "Buchhaltung", 0.45, 0.0),
+)
+TARGETS = (  # touchpoint_id, metric, target, direction
+    ("*", "mean_rating", 3.8, "at_least"),
+    ("delivery", "mean_rating", 3.6, "at_least"),
+    ("*", "nps", 20.0, "at_least"),
+    ("*", "first_response_hours_p90", 48.0, "at_most"),
+    ("*", "same_day_callback_share", 0.6, "at_least"),
+)
+
 CHANNELS = {"phone": 0.38, "email": 0.30, "portal": 0.10, "web": 0.08, "chat": 0.05, "letter": 0.03,
             "fax": 0.02, "visit": 0.02, "social": 0.02}
 DEPARTMENTS = {  # share of contacts, mean handoffs (Poisson): accounting passes customers around
@@ -140,6 +163,8 @@ class DemoData:
     surveys: pl.DataFrame
     orders: pl.DataFrame
     truth: dict
+    measures: pl.DataFrame | None = None
+    targets: pl.DataFrame | None = None
 
 
 def generate(seed: int = 7, customers: int = 3000, as_of: date | None = None) -> DemoData:
@@ -160,7 +185,37 @@ def generate(seed: int = 7, customers: int = 3000, as_of: date | None = None) ->
          "channel": t.channel, "owner_department": t.owner_department} for t in TOUCHPOINTS
     ])
     truth = _truth(seed, customers, as_of, contacts, surveys, experience)
-    return DemoData(touchpoints, cust, contacts, surveys, orders, truth)
+    starts = {m.measure_id: _measure_start(m, start, end) for m in MEASURES}
+    measures = pl.DataFrame({
+        "measure_id": [m.measure_id for m in MEASURES], "touchpoint_id": [m.touchpoint_id for m in MEASURES],
+        "title": [m.title for m in MEASURES], "started_at": [starts[m.measure_id] for m in MEASURES],
+        "owner": [m.owner for m in MEASURES]})
+    first_day = start.astype("datetime64[D]").astype(object)
+    targets = pl.DataFrame({"touchpoint_id": [t[0] for t in TARGETS], "metric": [t[1] for t in TARGETS],
+                            "target": [t[2] for t in TARGETS], "direction": [t[3] for t in TARGETS],
+                            "valid_from": [first_day] * len(TARGETS)})
+    truth["measures"] = {m.measure_id: {"touchpoint_id": m.touchpoint_id, "started_at": starts[m.measure_id].isoformat(),
+                                        "latent_effect": m.effect,
+                                        "expected_mean_rating_effect": _expected_rating_shift(m)}
+                         for m in MEASURES}
+    return DemoData(touchpoints, cust, contacts, surveys, orders, truth, measures, targets)
+
+
+def _measure_start(m: MeasureSpec, start, end) -> date:
+    return (start + (end - start) * m.start_fraction).astype("datetime64[D]").astype(object)
+
+
+def _expected_rating_shift(m: MeasureSpec) -> float:
+    """E[rating after] - E[rating before] on the 1-5 scale, after rounding and clipping."""
+    from statistics import NormalDist
+
+    quality = next(t.quality for t in TOUCHPOINTS if t.touchpoint_id == m.touchpoint_id)
+    sd = (RATING_HALO_SD**2 + RATING_NOISE_SD**2) ** 0.5
+
+    def mean_rating(mu: float) -> float:  # E[clip(round(mu + N(0, sd)), 1, 5)]
+        return 1 + sum(1 - NormalDist(mu, sd).cdf(k + 0.5) for k in range(1, 5))
+
+    return mean_rating(quality + m.effect) - mean_rating(quality)
 
 
 def _customers(rng: np.random.Generator, n: int) -> pl.DataFrame:
@@ -312,9 +367,13 @@ def _surveys(rng, cust: pl.DataFrame, contacts: pl.DataFrame, start, end) -> tup
     halo = rng.normal(0, 1, n)
     latent = np.full(n, NPS_INTERCEPT)
     ratings: dict[str, np.ndarray] = {}
+    answered = base["answered_at"].to_numpy()
+    shift = {m.touchpoint_id: np.where(answered >= np.datetime64(_measure_start(m, start, end), "us"), m.effect, 0.0)
+             for m in MEASURES}
     for t in TOUCHPOINTS:
         experienced = rng.random(n) < t.reach
-        value = np.clip(np.round(t.quality + RATING_HALO_SD * halo + rng.normal(0, RATING_NOISE_SD, n)), 1, 5)
+        value = np.clip(np.round(t.quality + shift.get(t.touchpoint_id, 0.0) + RATING_HALO_SD * halo
+                                 + rng.normal(0, RATING_NOISE_SD, n)), 1, 5)
         latent += np.where(experienced, t.weight * (value - 3), 0.0)
         ratings[t.touchpoint_id] = np.where(experienced, value, np.nan)
     latent += np.array([SEGMENT_EFFECT[s] for s in base["segment"]]) + np.array([ROLE_EFFECT[r] for r in base["role"]])
@@ -440,6 +499,8 @@ def write_sources(data: DemoData, out: Path) -> Path:
         pl.col("amount").map_elements(lambda a: f"{a:.2f}".replace(".", ","), return_dtype=pl.String))
     _write_german_csv(orders, out / "bestellungen.csv")
 
+    data.measures.write_csv(out / "massnahmen.csv")
+    data.targets.write_csv(out / "ziele.csv")
     config = {
         "sources": [
             {"kind": "touchpoints", "path": "touchpoints.csv"},
@@ -451,6 +512,8 @@ def write_sources(data: DemoData, out: Path) -> Path:
             {"kind": "contacts", "path": "contacts.parquet"},
             {"kind": "orders", "path": "bestellungen.csv", "decimal": ",", "date_format": "%d.%m.%Y",
              "rename": {}},
+            {"kind": "targets", "path": "ziele.csv"},
+            {"kind": "measures", "path": "massnahmen.csv"},
         ]
     }
     path = out / "sources.yaml"

@@ -204,6 +204,9 @@ def summary_markdown(ctx: ReportContext) -> str:
         lines.append("- " + ("Zuerst handeln bei: " if de else "Act first on: ") + names + (
             " – wichtig für die Weiterempfehlung und unterdurchschnittlich bewertet." if de
             else " – they matter for recommendation and are rated below the median."))
+    cycle = cycle_line(ctx)
+    if cycle:
+        lines.append("- " + cycle)
     problem = biggest_service_problem(ctx)
     if problem:
         share = fmt_share(problem["respondent_share"], ctx.language) if problem["respondent_share"] is not None else "–"
@@ -490,3 +493,74 @@ def channel_tables(ctx: ReportContext) -> tuple[str, str]:
         ctx.language, {"channels": "int", "answered_in_target_spread": "share", "resolution_hours_spread": "num"},
         translate=("worst_channel", "contact_type"))
     return mix_html, cons_html
+
+
+# --- targets and measures --------------------------------------------------------------------
+
+def _has_rows(ctx: ReportContext, table: str) -> bool:
+    return bool(ctx.con.sql(f"select count(*) from {table}").fetchall()[0][0])
+
+
+def latest_targets(ctx: ReportContext) -> pl.DataFrame | None:
+    from tpnb import evaluation
+
+    if not _has_rows(ctx, "core_targets"):
+        return None
+    table = evaluation.targets_vs_actual(ctx.con)
+    return table.group_by("touchpoint_id", "metric", maintain_order=True).agg(pl.all().last())
+
+
+def measure_effects(ctx: ReportContext) -> pl.DataFrame | None:
+    from tpnb import evaluation
+
+    if not _has_rows(ctx, "core_measures"):
+        return None
+    return evaluation.evaluate_measures(ctx.con)
+
+
+def cycle_line(ctx: ReportContext) -> str | None:
+    """One sentence on targets missed and measures that worked (steps 3 and 7 of the cycle)."""
+    de = ctx.language == "de"
+    parts = []
+    targets = latest_targets(ctx)
+    if targets is not None and targets.height:
+        missed = targets.filter(pl.col("status") == "not met")
+        names = ", ".join(f"{_target_name(r, ctx.language)}" for r in missed.iter_rows(named=True))
+        parts.append((f"Ziele: {targets.height - missed.height} von {targets.height} nicht verfehlt"
+                      if de else f"Targets: {targets.height - missed.height} of {targets.height} not missed")
+                     + (f" (verfehlt: {names})" if de and names else f" (missed: {names})" if names else ""))
+    effects = measure_effects(ctx)
+    if effects is not None and effects.height:
+        rated = effects.filter(pl.col("metric") == "mean_rating")
+        worked = rated.filter(pl.col("verdict") == "worked")["title"].to_list()
+        text = ", ".join(html.escape(t) for t in worked) or ("keine" if de else "none")
+        parts.append((f"Maßnahmen mit nachweisbarer Wirkung: {text}" if de else f"Measures that worked: {text}")
+                     + (f" ({len(rated)} bewertet)" if de else f" ({len(rated)} evaluated)"))
+    return "; ".join(parts) + "." if parts else None
+
+
+def _target_name(row: dict, language: str) -> str:
+    where = ("alle" if language == "de" else "all") if row["touchpoint_id"] == "*" else row["touchpoint_id"]
+    return f"{row['metric']} ({where})"
+
+
+def targets_table(ctx: ReportContext, frame: pl.DataFrame) -> str:
+    de = ctx.language == "de"
+    return html_table(frame, {"touchpoint_id": ctx.t("touchpoint"), "metric": "Kennzahl" if de else "Metric",
+                              "period_quarter": "Quartal" if de else "Quarter", "n": "n",
+                              "actual": "Ist" if de else "Actual", "ci_low": "−", "ci_high": "+",
+                              "target": "Soll" if de else "Target", "gap": "Abstand" if de else "Gap",
+                              "status": "Status", "trend": "Trend"},
+                      ctx.language, {"n": "int", "actual": "num2", "ci_low": "num2", "ci_high": "num2",
+                                     "target": "num2", "gap": "signed", "trend": "signed"})
+
+
+def measures_table(ctx: ReportContext, frame: pl.DataFrame) -> str:
+    de = ctx.language == "de"
+    return html_table(frame, {"measure_id": "ID", "title": "Maßnahme" if de else "Measure",
+                              "touchpoint_id": ctx.t("touchpoint"), "started_at": "Start",
+                              "metric": "Kennzahl" if de else "Metric", "effect": "Wirkung" if de else "Effect",
+                              "ci_low": "−", "ci_high": "+", "n_before": "n vorher" if de else "n before",
+                              "n_after": "n nachher" if de else "n after", "verdict": "Urteil" if de else "Verdict"},
+                      ctx.language, {"effect": "num2", "ci_low": "num2", "ci_high": "num2", "n_before": "int",
+                                     "n_after": "int"})
