@@ -541,7 +541,7 @@ def cycle_line(ctx: ReportContext) -> str | None:
 
 def _target_name(row: dict, language: str) -> str:
     where = ("alle" if language == "de" else "all") if row["touchpoint_id"] == "*" else row["touchpoint_id"]
-    return f"{row['metric']} ({where})"
+    return f"{label(row['metric'], language)} ({where})"
 
 
 def targets_table(ctx: ReportContext, frame: pl.DataFrame) -> str:
@@ -552,7 +552,8 @@ def targets_table(ctx: ReportContext, frame: pl.DataFrame) -> str:
                               "target": "Soll" if de else "Target", "gap": "Abstand" if de else "Gap",
                               "status": "Status", "trend": "Trend"},
                       ctx.language, {"n": "int", "actual": "num2", "ci_low": "num2", "ci_high": "num2",
-                                     "target": "num2", "gap": "signed", "trend": "signed"})
+                                     "target": "num2", "gap": "signed", "trend": "signed"},
+                      translate=("touchpoint_id", "metric", "status"))
 
 
 def measures_table(ctx: ReportContext, frame: pl.DataFrame) -> str:
@@ -563,4 +564,4 @@ def measures_table(ctx: ReportContext, frame: pl.DataFrame) -> str:
                               "ci_low": "−", "ci_high": "+", "n_before": "n vorher" if de else "n before",
                               "n_after": "n nachher" if de else "n after", "verdict": "Urteil" if de else "Verdict"},
                       ctx.language, {"effect": "num2", "ci_low": "num2", "ci_high": "num2", "n_before": "int",
-                                     "n_after": "int"})
+                                     "n_after": "int"}, translate=("metric", "verdict"))
