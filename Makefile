@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## create .venv, install tpnb (editable) and register the 'tpnb' Jupyter kernel
 
-data: $(STAMP) ## generate the demo data and load it into $(DB) through the normal ingest path
+data: $(STAMP) ## generate the demo data and load it into data/tpnb.duckdb through the normal ingest path
 	$(BIN)/tpnb demo --db $(DB)
 
 reports: $(STAMP) ## run every report declared in reports.yaml and publish HTML to reports/
