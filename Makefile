@@ -56,7 +56,7 @@ bench: $(STAMP) ## quick benchmarks (a few minutes): reports/bench/summary.json
 bench-full: $(STAMP) ## full benchmarks up to 10M contacts / 1M responses
 	$(BIN)/python bench/run.py --full
 
-bench-scale: $(STAMP) ## one 10M-contact data set end to end: reports/bench/scale.json
+bench-scale: $(STAMP) ## one data set of 10M contacts and 1M responses end to end: reports/bench/scale.json
 	$(BIN)/python bench/scale.py --customers 1250000
 
 lint: $(STAMP) ## ruff over the package, tests and benchmarks

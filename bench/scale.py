@@ -1,6 +1,6 @@
 """One large data set end to end: how tpnb behaves at 10M contacts.
 
-    python bench/scale.py --customers 1250000      # about 10M contacts, 1.9M responses
+    python bench/scale.py --customers 1250000      # about 10M contacts, 1M responses
 
 Generates the demo data at that size, loads it (Parquet contacts), then times
 `tpnb build`, `tpnb nps --by touchpoint,segment` and `tpnb drivers` with 200
@@ -26,13 +26,16 @@ from run import OUT, TPNB, measure  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=1_250_000)
+    parser.add_argument("--survey-share", type=float, default=0.16,
+                        help="share of customers asked per wave (0.16: about 1M responses at 1.25M customers)")
     args = parser.parse_args()
     from tpnb import demo
 
     work = Path(tempfile.mkdtemp(prefix="tpnb-scale-"))
     try:
         started = time.perf_counter()
-        data = demo.generate(seed=5, customers=args.customers, as_of=date(2026, 10, 31))
+        data = demo.generate(seed=5, customers=args.customers, as_of=date(2026, 10, 31),
+                             survey_share=args.survey_share)
         config = demo.write_sources(data, work / "sources")
         sizes = {"customers": args.customers, "contacts": data.contacts.height, "responses": data.surveys.height,
                  "generate_and_write_seconds": time.perf_counter() - started}

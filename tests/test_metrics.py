@@ -151,3 +151,16 @@ def test_nps_by_a_survey_attribute(demo_con):
     assert columns == ["wave"] and sorted(sums["wave"].to_list()) == ["1", "2", "3", "4", "5"]
     with pytest.raises(ValueError, match="unknown dimension 'colour'"):
         queries.nps_sums(demo_con, ["colour"])
+
+
+def test_nps_cells_agree_with_the_rating_rows(demo_con):
+    from tpnb import queries
+
+    rows = demo_con.sql("select * from mart_touchpoint_ratings where is_experienced "
+                        "and answered_at::date between '2026-02-01' and '2026-06-30'").pl()
+    expected = metrics.nps(rows, by=["touchpoint_name", "segment"]).sort("touchpoint_name", "segment")
+    sums, _ = queries.nps_sums(demo_con, ["touchpoint", "segment"], "2026-02-01", "2026-06-30")
+    got = metrics.nps_from_sums(sums).sort("touchpoint_name", "segment")
+    assert got["n"].to_list() == expected["n"].to_list()
+    assert got["nps"].to_list() == pytest.approx(expected["nps"].to_list())
+    assert got["ci_high"].to_list() == pytest.approx(expected["ci_high"].to_list())

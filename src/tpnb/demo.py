@@ -167,8 +167,12 @@ class DemoData:
     targets: pl.DataFrame | None = None
 
 
-def generate(seed: int = 7, customers: int = 3000, as_of: date | None = None) -> DemoData:
-    """Draw the demo data set. Same seed and as_of, same data."""
+def generate(seed: int = 7, customers: int = 3000, as_of: date | None = None,
+             survey_share: float = SURVEY_SHARE_PER_WAVE) -> DemoData:
+    """Draw the demo data set. Same seed and as_of, same data.
+
+    ``survey_share`` is the share of customers asked in each of the five waves.
+    """
     if customers < 20:
         raise ValueError("customers must be at least 20")
     rng = np.random.default_rng(seed)
@@ -178,7 +182,7 @@ def generate(seed: int = 7, customers: int = 3000, as_of: date | None = None) ->
 
     cust = _customers(rng, customers)
     contacts = _contacts(rng, cust, start, end)
-    surveys, experience = _surveys(rng, cust, contacts, start, end)
+    surveys, experience = _surveys(rng, cust, contacts, start, end, survey_share)
     orders = _orders(rng, cust, surveys, start, end)
     touchpoints = pl.DataFrame([
         {"touchpoint_id": t.touchpoint_id, "name": t.name, "phase": t.phase, "kind": t.kind,
@@ -343,12 +347,13 @@ def _experience(contacts: pl.DataFrame, responses: pl.DataFrame, window_days: in
     )
 
 
-def _surveys(rng, cust: pl.DataFrame, contacts: pl.DataFrame, start, end) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _surveys(rng, cust: pl.DataFrame, contacts: pl.DataFrame, start, end,
+             survey_share: float = SURVEY_SHARE_PER_WAVE) -> tuple[pl.DataFrame, pl.DataFrame]:
     n_cust = cust.height
     span = end - start
     rows = []
     for wave in range(SURVEY_WAVES):
-        chosen = np.flatnonzero(rng.random(n_cust) < SURVEY_SHARE_PER_WAVE)
+        chosen = np.flatnonzero(rng.random(n_cust) < survey_share)
         wave_start = start + span * (wave + 1) // (SURVEY_WAVES + 1)
         offsets = rng.integers(0, 21 * 86400, len(chosen)).astype("timedelta64[s]").astype("timedelta64[us]")
         rows.append(pl.DataFrame({"cust_index": chosen, "answered_at": wave_start + offsets, "wave": wave + 1}))
