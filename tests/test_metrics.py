@@ -164,3 +164,22 @@ def test_nps_cells_agree_with_the_rating_rows(demo_con):
     assert got["n"].to_list() == expected["n"].to_list()
     assert got["nps"].to_list() == pytest.approx(expected["nps"].to_list())
     assert got["ci_high"].to_list() == pytest.approx(expected["ci_high"].to_list())
+
+
+def test_channel_mix_and_consistency_by_hand():
+    contacts = pl.DataFrame({
+        "channel": ["phone"] * 30 + ["email"] * 20 + ["fax"] * 5,
+        "contact_type": ["inquiry"] * 55,
+        "is_answered_in_target": [True] * 30 + [True] * 10 + [False] * 10 + [False] * 5,
+        "resolution_hours": [2.0] * 30 + [10.0] * 20 + [50.0] * 5,
+        "is_reopened": [False] * 55,
+    })
+    mix = metrics.channel_mix(contacts)
+    assert mix["channel"].to_list() == ["phone", "email", "fax"]
+    assert mix["share"].to_list() == pytest.approx([30 / 55, 20 / 55, 5 / 55])
+    consistency = metrics.channel_consistency(contacts).row(0, named=True)
+    # fax has fewer than 20 contacts and is skipped: phone 100 % vs email 50 % in target
+    assert consistency["channels"] == 2
+    assert consistency["answered_in_target_spread"] == pytest.approx(0.5)
+    assert consistency["resolution_hours_spread"] == pytest.approx(8.0)
+    assert consistency["worst_channel"] == "email"

@@ -98,3 +98,14 @@ def test_contact_events_override_the_contact_columns(tmp_path):
         "from mart_contacts").fetchall()}
     assert rows["C1"] == (2, 3, 1, 6.0, True, True)     # derived from the events
     assert rows["C2"] == (1, None, 0, None, False, False)  # no events: the contact's own columns
+
+
+def test_checks_pass_on_the_demo_and_catch_a_broken_identity(demo_db, tmp_path):
+    import shutil
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db[0], db)
+    con = duckdb.connect(str(db))
+    assert warehouse.run_checks(con) == []
+    con.execute("insert into mart_contacts select * from mart_contacts limit 1")  # a contact twice
+    assert warehouse.run_checks(con) == ["mart_contacts: contact_id not unique or contacts missing"]

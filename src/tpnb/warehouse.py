@@ -21,6 +21,7 @@ from tpnb.config import Settings, database_path, load_settings
 from tpnb.ingest.schema import ensure_schema
 
 LAYERS = ("core", "marts")
+CHECKS = "checks"
 LOCK_HINTS = ("could not set lock", "conflicting lock")
 
 
@@ -109,11 +110,28 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> l
             except duckdb.Error as exc:
                 raise RuntimeError(f"model {model.layer}/{model.name}.sql failed: {exc}") from exc
             timings.append((model.name, time.perf_counter() - started))
+        problems = run_checks(con)
+        if problems:
+            raise ModelCheckFailed("the built tables fail their checks: " + "; ".join(problems))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
     return timings
+
+
+class ModelCheckFailed(RuntimeError):
+    """A key or identity check of the built tables failed (a bug, or data the models do not expect)."""
+
+
+def run_checks(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Run sql/checks/*.sql; each returns rows only when its rule is broken."""
+    root = resources.files("tpnb") / "sql" / CHECKS
+    problems = []
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".sql"):
+            problems += [row[0] for row in con.sql(entry.read_text(encoding="utf-8")).fetchall()]
+    return problems
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None):
