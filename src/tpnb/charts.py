@@ -136,9 +136,26 @@ def _report_renderer(spec: dict, **_kwargs) -> dict:
     return {"text/html": report_html(spec)}
 
 
+_bundle_sent = {"done": False}
+
+
+def _notebook_renderer(spec: dict, **_kwargs) -> dict:
+    """In JupyterLab: the first chart carries the vega bundle, so charts render offline too."""
+    html = report_html(spec)
+    if not _bundle_sent["done"]:
+        from tpnb.reports import vega_bundle
+
+        html = f"<script>{vega_bundle()}</script>\n" + html
+        _bundle_sent["done"] = True
+    return {"text/html": html}
+
+
 alt.renderers.register("tpnb_report", _report_renderer)
+alt.renderers.register("tpnb_notebook", _notebook_renderer)
 
 
 def use_report_renderer(enabled: bool = True) -> None:
-    """In published reports charts embed without a CDN; in JupyterLab keep altair's default."""
-    alt.renderers.enable("tpnb_report" if enabled else "default")
+    """Charts never load vega from a CDN: in published reports the page inlines the bundle once
+    (``tpnb.reports``); in JupyterLab the first chart of the session carries it."""
+    _bundle_sent["done"] = False
+    alt.renderers.enable("tpnb_report" if enabled else "tpnb_notebook")
