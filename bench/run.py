@@ -45,23 +45,24 @@ def measure(cmd: list[str], repeat: int, setup=None, env: dict | None = None) ->
         if setup:
             setup()
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        proc = subprocess.Popen([PY, "-S", str(ROOT / "bench" / "peak_rss.py"), *map(str, cmd)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env={**os.environ, **(env or {})}, cwd=ROOT)
-        # wait4 gives this child's own rusage (ru_maxrss in KB on Linux); pipes drained in threads
+        # the launcher reports the command's own peak RSS; pipes drained in threads
         stdout_chunks: list[bytes] = []
         err_chunks: list[bytes] = []
         t1 = threading.Thread(target=drain, args=(proc.stdout, stdout_chunks))
         t2 = threading.Thread(target=drain, args=(proc.stderr, err_chunks))
         t1.start()
         t2.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        code = proc.wait()
         t1.join()
         t2.join()
         times.append(time.perf_counter() - started)
-        code = os.waitstatus_to_exitcode(status)
+        err = b"".join(err_chunks).decode(errors="replace")
         if code not in (0, 1):
-            raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({code}):\n{b''.join(err_chunks).decode()[-3000:]}")
-        peaks.append(usage.ru_maxrss / 1024)
+            raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({code}):\n{err[-3000:]}")
+        peaks.append(int(err.rsplit("__PEAK_RSS_KB__=", 1)[1].split()[0]) / 1024)
         out = b"".join(stdout_chunks).decode()
     return {"seconds": statistics.median(times), "runs": times, "peak_rss_mb": max(peaks), "stdout": out}
 
