@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -531,11 +531,3 @@ def write_sources(data: DemoData, out: Path) -> Path:
 def _write_german_csv(frame: pl.DataFrame, path: Path) -> None:
     text = frame.write_csv(separator=";", quote_style="necessary")
     path.write_bytes(text.encode("cp1252", errors="replace"))
-
-
-def default_as_of() -> date:
-    return date.today()
-
-
-def demo_span(as_of: date) -> tuple[date, date]:
-    return as_of - timedelta(days=MONTHS * 30), as_of

@@ -497,14 +497,10 @@ def channel_tables(ctx: ReportContext) -> tuple[str, str]:
 
 # --- targets and measures --------------------------------------------------------------------
 
-def _has_rows(ctx: ReportContext, table: str) -> bool:
-    return bool(ctx.con.sql(f"select count(*) from {table}").fetchall()[0][0])
-
-
 def latest_targets(ctx: ReportContext) -> pl.DataFrame | None:
     from tpnb import evaluation
 
-    if not _has_rows(ctx, "core_targets"):
+    if not warehouse.has_rows(ctx.con, "core_targets"):
         return None
     table = evaluation.targets_vs_actual(ctx.con)
     return table.group_by("touchpoint_id", "metric", maintain_order=True).agg(pl.all().last())
@@ -513,7 +509,7 @@ def latest_targets(ctx: ReportContext) -> pl.DataFrame | None:
 def measure_effects(ctx: ReportContext) -> pl.DataFrame | None:
     from tpnb import evaluation
 
-    if not _has_rows(ctx, "core_measures"):
+    if not warehouse.has_rows(ctx.con, "core_measures"):
         return None
     return evaluation.evaluate_measures(ctx.con)
 
