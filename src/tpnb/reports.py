@@ -123,12 +123,33 @@ def _values_from_data(db_path: Path, dimension: str) -> list[str]:
 
 # --- executing and rendering ----------------------------------------------------------------
 
+VEGA_LITE_VERSION = "6.4"
+
+
 @lru_cache(maxsize=1)
 def vega_bundle() -> str:
-    """vega + vega-lite + vega-embed as one script (from vl-convert: no network)."""
+    """vega + vega-lite + vega-embed as one script (from vl-convert: no network).
+
+    Bundling takes vl-convert over a second, so the result is cached on disk
+    per vl-convert version (every report run of a fan-out would pay it again).
+    """
     import vl_convert
 
-    return vl_convert.javascript_bundle(vl_version="6.4").replace("</script", "<\\/script")
+    cache_root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tpnb"
+    cache = cache_root / f"vega-bundle-{vl_convert.__version__}-vl{VEGA_LITE_VERSION}.js"
+    try:
+        return cache.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    bundle = vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION).replace("</script", "<\\/script")
+    try:
+        cache_root.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(bundle, encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:  # a read-only home still gets its reports, only slower
+        pass
+    return bundle
 
 
 def render_html(notebook_path: Path, title: str) -> str:
