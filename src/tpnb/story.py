@@ -7,17 +7,22 @@ shows is computed here or in metrics/drivers, from the marts.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
+import os
+import pickle
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 import tpnb
 from tpnb import metrics, warehouse
-from tpnb.config import load_settings
+from tpnb.config import database_path, load_settings
 from tpnb.i18n import fmt_number, fmt_share, fmt_signed, label
 
 DEFAULT_PERIOD_DAYS = 182
@@ -42,6 +47,7 @@ class ReportContext:
     ratings: pl.DataFrame              # mart_touchpoint_ratings, in the period and filters
     contacts: pl.DataFrame             # mart_contacts, in the period and filters
     all_responses: pl.DataFrame        # every period, filters applied (trends, models)
+    db_file: Path | None = None
     started: float = field(default_factory=time.time)
     parameters: dict = field(default_factory=dict)
     _drivers: dict = field(default_factory=dict)
@@ -50,7 +56,11 @@ class ReportContext:
         return label(key, self.language)
 
     def drivers(self, outcome: str = "nps", **kwargs):
-        """Key drivers on every period's responses (cached per outcome within a run)."""
+        """Key drivers on every period's responses.
+
+        Cached within the run and on disk, keyed by the database file's state and
+        everything that shapes the model: the reports of one refresh share it.
+        """
         from tpnb import drivers as drv
 
         key = (outcome, tuple(sorted(kwargs.items())))
@@ -58,13 +68,20 @@ class ReportContext:
             # 50 bootstrap draws keep a report run short; the CLI defaults to 200.
             defaults = {"controls": [c for c in ("segment", "role") if c not in self.filters],
                         "bootstrap": 50, "seed": 1}
+            options = {**defaults, **kwargs}
+            cache = _drivers_cache_file(self, outcome, options)
+            cached = _read_cache(cache)
+            if cached is not None:
+                self._drivers[key] = cached
+                return cached
             try:
                 labels = {**warehouse.touchpoint_labels(self.con),
                           **{d: label(d, self.language) for d in drv.EXPERIENCE_DRIVERS}}
                 self._drivers[key] = drv.key_drivers(self.all_responses_with_ratings(), outcome=outcome,
-                                                     labels=labels, **{**defaults, **kwargs})
+                                                     labels=labels, **options)
             except drv.InsufficientData as exc:
                 self._drivers[key] = exc
+            _write_cache(cache, self._drivers[key])
         return self._drivers[key]
 
     def ordered_check(self) -> dict | None:
@@ -75,6 +92,44 @@ class ReportContext:
     def all_responses_with_ratings(self) -> pl.DataFrame:
         wide = warehouse.query(self.con, "select * from mart_driver_ratings")
         return self.all_responses.join(wide, on="response_id", how="left")
+
+
+def _drivers_cache_file(ctx: ReportContext, outcome: str, options: dict) -> Path | None:
+    """Where a model's result is kept: named by the database's state and the model's inputs."""
+    if ctx.db_file is None or not ctx.db_file.exists():
+        return None
+    stat = ctx.db_file.stat()
+    wal = ctx.db_file.with_name(ctx.db_file.name + ".wal")
+    state = [str(ctx.db_file.resolve()), stat.st_mtime_ns, stat.st_size,
+             wal.stat().st_mtime_ns if wal.exists() else None, tpnb.__version__]
+    inputs = [outcome, sorted(options.items()), sorted(ctx.filters.items()), ctx.language]
+    digest = hashlib.sha256(json.dumps([state, inputs], default=str).encode()).hexdigest()[:24]
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tpnb" / "drivers"
+    return root / f"{digest}.pickle"
+
+
+def _read_cache(path: Path | None):
+    # The cache holds only what this user's own tpnb wrote under their home folder.
+    try:
+        return pickle.loads(path.read_bytes()) if path else None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        return None
+
+
+def _write_cache(path: Path | None, value) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        old = time.time() - 30 * 86400  # results of databases long gone
+        for stale in path.parent.glob("*.pickle"):
+            if stale.stat().st_mtime < old:
+                stale.unlink(missing_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(value))
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def _parse_date(value) -> date | None:
@@ -116,7 +171,7 @@ def open_report(db_path: str | None = None, period_start=None, period_end=None, 
             {**params, "lo": lo, "hi": hi})
 
     ctx = ReportContext(
-        con=con, language=language, period_start=start, period_end=end, comparison_start=comp_start,
+        db_file=database_path(db_path), con=con, language=language, period_start=start, period_end=end, comparison_start=comp_start,
         comparison_end=comp_end, filters={k: v for k, v in filters.items() if v}, as_of=_parse_date(as_of) or end,
         min_n=min_n or settings.analysis.min_n, freshness_days=settings.analysis.freshness_days,
         responses=responses(start, end), comparison=responses(comp_start, comp_end),
