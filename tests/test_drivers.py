@@ -129,3 +129,10 @@ def test_airline_satisfaction_drivers_through_the_command_line(tmp_path):
     assert top[:2] == ["tp_online_boarding", "tp_inflight_wifi"]
     assert doc["model"].startswith("logit") and doc["diagnostics"]["converged"]
     assert doc["n"] > 100_000
+
+
+def test_a_driver_without_variation_is_left_out_with_a_note():
+    frame = _exact_frame().with_columns(pl.lit(3.0).alias("tp_constant"))
+    result = drivers.key_drivers(frame, outcome="nps", bootstrap=0, cluster=None)
+    assert "tp_constant" not in result.drivers["driver"].to_list()
+    assert result.notes == ["no variation, left out: tp_constant"]

@@ -44,6 +44,15 @@ def _write_connection(db: Path | None):
         _fail(str(exc))
 
 
+def _read(db: Path | None, compute):
+    """Open the database read-only, compute from it, close it."""
+    con = _read_connection(db)
+    try:
+        return compute(con)
+    finally:
+        con.close()
+
+
 def _read_connection(db: Path | None):
     from tpnb import warehouse
 
@@ -307,11 +316,7 @@ def measures(db: DbOption = None, as_json: JsonOption = False) -> None:
     """The effect of each improvement measure on its touchpoint (difference-in-differences), NPS and contacts."""
     from tpnb.evaluation import evaluate_measures
 
-    con = _read_connection(db)
-    try:
-        table = evaluate_measures(con)
-    finally:
-        con.close()
+    table = _read(db, evaluate_measures)
     if as_json:
         typer.echo(json.dumps({"measures": table.to_dicts()}, default=_json_default))
         return
@@ -327,17 +332,11 @@ def targets(db: DbOption = None, as_json: JsonOption = False,
             latest: Annotated[bool, typer.Option("--latest/--all", help="Only the newest period per target.")] = True,
             ) -> None:
     """Target vs actual per touchpoint and quarter: met, not met, or not sure (interval straddles the target)."""
-    import polars as pl
+    from tpnb.evaluation import latest_targets, targets_vs_actual
 
-    from tpnb.evaluation import targets_vs_actual
-
-    con = _read_connection(db)
-    try:
-        table = targets_vs_actual(con)
-    finally:
-        con.close()
+    table = _read(db, targets_vs_actual)
     if latest and table.height:
-        table = table.group_by("touchpoint_id", "metric", maintain_order=True).agg(pl.all().last())
+        table = latest_targets(table)
     if as_json:
         typer.echo(json.dumps({"targets": table.to_dicts()}, default=_json_default))
         return

@@ -343,11 +343,10 @@ def key_drivers(source, outcome: str = "nps", drivers: Sequence[str] | None = No
     # Drop drivers without variance (e.g. a touchpoint nobody experienced).
     keep = design.drivers.std(axis=0) > 0
     if not keep.all():
-        dropped = [d for d, k in zip(design.driver_names, keep, strict=True) if not k]
-        notes.append("no variation, left out: " + ", ".join(dropped))
-        return key_drivers(frame, outcome, [d for d, k in zip(drivers, keep, strict=True) if k], controls,
-                           experience, strategy, cluster, method, bootstrap, seed, performance, quadrant_lines,
-                           exclude_straightliners, min_n, labels, scale, ordered_check, level)
+        notes.append("no variation, left out: " + ", ".join(d for d, k in zip(drivers, keep, strict=True) if not k))
+        drivers = [d for d, k in zip(drivers, keep, strict=True) if k]
+        design, info = prepare_design(frame, outcome_column, drivers, controls, strategy, cluster,
+                                      exclude_straightliners)
     binary = is_binary(design.y)
     fit, names, model_label, converged, fit_notes = _fit(design, binary)
     notes += fit_notes

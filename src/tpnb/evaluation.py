@@ -275,6 +275,11 @@ def targets_vs_actual(con, level: float = 0.95) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema)
 
 
+def latest_targets(table: pl.DataFrame) -> pl.DataFrame:
+    """The newest period of each target (touchpoint and metric)."""
+    return table.group_by("touchpoint_id", "metric", maintain_order=True).agg(pl.all().last())
+
+
 def _quarter_end(period_quarter: str):
     from datetime import date
 

@@ -557,8 +557,7 @@ def latest_targets(ctx: ReportContext) -> pl.DataFrame | None:
 
     if not warehouse.has_rows(ctx.con, "core_targets"):
         return None
-    table = evaluation.targets_vs_actual(ctx.con)
-    return table.group_by("touchpoint_id", "metric", maintain_order=True).agg(pl.all().last())
+    return evaluation.latest_targets(evaluation.targets_vs_actual(ctx.con))
 
 
 def measure_effects(ctx: ReportContext) -> pl.DataFrame | None:
