@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -12,12 +13,21 @@ import duckdb
 
 from tpnb.contracts import kind as get_kind
 from tpnb.ingest.errors import RejectedFile
-from tpnb.ingest.load import LoadResult, file_sha256, options_fingerprint, previous_load, write_load
+from tpnb.ingest.load import (
+    LoadResult,
+    count_rows,
+    drop_load_temps,
+    finish_load,
+    insert_rows,
+    loaded_before,
+    options_fingerprint,
+)
 from tpnb.ingest.options import ConfigError, Source, SourceOptions, load_sources
-from tpnb.ingest.readers import drop_stage, stage_file
+from tpnb.ingest.readers import Scan, Staged, drop_stage, scan_bytes, settle_csv, stage_file
 from tpnb.ingest.schema import ensure_schema
-from tpnb.ingest.validate import build_typed, enum_macro_sql, number_macros_sql, plan_layout
-from tpnb.sqlutil import drop_temp
+from tpnb.ingest.validate import enum_macro_sql, number_macros_sql, plan_layout, reader_candidates
+
+BACKGROUND_SCAN_BYTES = 32 * 1024 * 1024  # larger files are hashed while DuckDB reads them
 
 __all__ = ["ConfigError", "LoadResult", "RejectedFile", "SourceOptions", "ingest_file", "ingest_sources",
            "load_sources"]
@@ -29,10 +39,55 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(statement)
 
 
-def _drop_temps(con) -> None:
+def _drop_temps(con, staged: Staged | None = None) -> None:
     drop_stage(con)
-    for name in ("typed", "incoming"):
-        drop_temp(con, name)
+    drop_load_temps(con)
+    if staged is not None and staged.temp_file is not None:
+        staged.temp_file.unlink(missing_ok=True)
+
+
+class _Unchanged(Exception):
+    def __init__(self, load_id: int):
+        self.load_id = load_id
+
+
+class _Scanner:
+    """The file's hash (and CSV counts), beside DuckDB's read for a large file.
+
+    When the hash shows the file was loaded before, the read is interrupted.
+    """
+
+    def __init__(self, con, path: Path, loaded: dict[str, int]):
+        self.loaded = loaded
+        self.result: Scan | None = None
+        self.error: BaseException | None = None
+        if path.stat().st_size < BACKGROUND_SCAN_BYTES:
+            self.result = scan_bytes(path)
+            self.thread = None
+        else:
+            self.thread = threading.Thread(target=self._run, args=(con, path), daemon=True)
+            self.thread.start()
+
+    def _run(self, con, path: Path) -> None:
+        try:
+            self.result = scan_bytes(path)
+        except BaseException as exc:  # handed to the caller in scan()
+            self.error = exc
+            return
+        if self.result.sha256 in self.loaded:
+            con.interrupt()
+
+    def unchanged(self) -> int | None:
+        """The earlier load of the same content, once the hash is known (None if not yet)."""
+        return None if self.result is None else self.loaded.get(self.result.sha256)
+
+    def scan(self) -> Scan:
+        if self.thread is not None:
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
 
 
 def ingest_file(con: duckdb.DuckDBPyConnection, kind_name: str, path: Path | str,
@@ -45,30 +100,63 @@ def ingest_file(con: duckdb.DuckDBPyConnection, kind_name: str, path: Path | str
     started_at = datetime.now()
     if not path.is_file():
         raise RejectedFile(f"{path}: file not found")
-    sha = file_sha256(path)
     fingerprint = options_fingerprint(options)
-    earlier = previous_load(con, kind, sha, fingerprint)
-    if earlier is not None:
-        return LoadResult(kind.name, str(path), status="unchanged", load_id=earlier,
-                          message=f"same content already loaded (load {earlier}); nothing changed")
-    _drop_temps(con)
+    scanner = _Scanner(con, path, loaded_before(con, kind, fingerprint))
+    staged: Staged | None = None
     try:
-        staged = stage_file(con, path, options)
-        layout = plan_layout(kind, staged, path.name)
-        try:
-            build_typed(con, kind, staged, layout, options)
-        except duckdb.Error as exc:
-            raise RejectedFile(f"{path.name}: cannot validate: {str(exc).splitlines()[0]}") from exc
-        con.execute("begin transaction")
-        try:
-            result = write_load(con, kind, path, staged, layout, sha, fingerprint, started_at)
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
-        return result
+        if (earlier := scanner.unchanged()) is not None:
+            raise _Unchanged(earlier)
+        candidates = reader_candidates(kind, options)
+        encoding = None
+        # A CSV file is read again, at most twice: as text when a value did not fit the type
+        # the reader was given, as Windows-1252 when bytes were not UTF-8.
+        for _ in range(3):
+            _drop_temps(con, staged)
+            staged = stage_file(con, path, options, candidates, encoding)
+            layout = plan_layout(kind, staged, path.name)
+            con.execute("begin transaction")
+            try:
+                load_id = int(con.sql("select nextval('meta_load_seq')").fetchall()[0][0])
+                _insert(con, kind, path, staged, layout, options, load_id, scanner)
+                retry = None
+                if staged.format == "csv":
+                    retry = settle_csv(con, path, staged, options, scanner.scan(), count_rows(con, kind, load_id))
+                if retry is None:
+                    if (earlier := scanner.unchanged()) is not None:
+                        raise _Unchanged(earlier)
+                    result = finish_load(con, kind, path, staged, layout, load_id, scanner.scan().sha256,
+                                         fingerprint, started_at)
+                    con.execute("commit")
+                    return result
+                con.execute("rollback")
+            except BaseException:
+                con.execute("rollback")
+                raise
+            if retry == "text":
+                candidates = {}
+            else:
+                encoding = retry
+        raise AssertionError("a CSV file is read at most three times")
+    except _Unchanged as same:
+        return LoadResult(kind.name, str(path), status="unchanged", load_id=same.load_id,
+                          message=f"same content already loaded (load {same.load_id}); nothing changed")
     finally:
-        _drop_temps(con)
+        if scanner.thread is not None:
+            scanner.thread.join()
+        _drop_temps(con, staged)
+
+
+def _insert(con, kind, path: Path, staged: Staged, layout, options: SourceOptions, load_id: int,
+            scanner: _Scanner) -> None:
+    try:
+        insert_rows(con, kind, staged, layout, options, load_id)
+    except duckdb.InterruptException as exc:  # from the scanner: the file was loaded before
+        if (earlier := scanner.unchanged()) is not None:
+            raise _Unchanged(earlier) from exc
+        raise
+    except duckdb.Error as exc:
+        what = "cannot read as CSV" if staged.lazy else "cannot validate"
+        raise RejectedFile(f"{path.name}: {what}: {str(exc).strip().splitlines()[0]}") from exc
 
 
 def ingest_sources(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> list[LoadResult]:

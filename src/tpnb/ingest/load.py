@@ -1,7 +1,15 @@
-"""Load one validated file into its raw table: quarantine, upsert, history, log.
+"""Load one file into its raw table: insert, quarantine, repeated keys, upsert, history, log.
 
-Everything for one file happens in one transaction: a file is loaded whole
-(valid rows + quarantine + log) or not at all.
+Everything for one file happens in one transaction, which the caller holds: a
+file is loaded whole (valid rows + quarantine + log) or not at all.
+
+The rows are inserted straight from the reader, parsed and checked on the way
+(``validate.typed_select``), each with the errors it breaks in ``__errors``.
+Then, among the rows of this load: rows with errors move to the quarantine,
+keys repeated in the file are settled, and keys stored before are compared
+with what is stored. A row's line follows from its position in the load: one
+INSERT keeps the reader's order (DuckDB preserves insertion order) and its
+rows are contiguous, which ``finish_load`` checks.
 """
 
 from __future__ import annotations
@@ -14,10 +22,13 @@ from pathlib import Path
 
 from tpnb.contracts import Kind
 from tpnb.ingest.options import SourceOptions
-from tpnb.ingest.readers import Staged
+from tpnb.ingest.readers import SHIFT, STAGE_TABLE, Staged
 from tpnb.ingest.schema import raw_table, stored_columns
-from tpnb.ingest.validate import TYPED, Layout
-from tpnb.sqlutil import ident
+from tpnb.ingest.validate import Layout, typed_select
+from tpnb.sqlutil import drop_temp, ident, literal
+
+NEW = "load_rows"   # temp view: the rows of this load, with __pos (0-based position in the file)
+TEMPS = (NEW, "load_bad", "load_lines", "load_dup_keys", "load_conflicts", "load_known")
 
 
 @dataclass
@@ -41,81 +52,107 @@ class LoadResult:
         return asdict(self)
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(8 * 1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def options_fingerprint(options: SourceOptions) -> str:
     return hashlib.sha256(json.dumps(asdict(options), sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def previous_load(con, kind: Kind, sha: str, fingerprint: str) -> int | None:
+def loaded_before(con, kind: Kind, fingerprint: str) -> dict[str, int]:
+    """Content hash -> the last load of it, for files of ``kind`` read with the same options."""
     rows = con.sql(
-        "select max(load_id) from meta_load_log where kind = $kind and file_sha256 = $sha "
-        "and options_fingerprint = $fp and status = 'loaded'",
-        params={"kind": kind.name, "sha": sha, "fp": fingerprint},
+        "select file_sha256, max(load_id) from meta_load_log where kind = $kind "
+        "and options_fingerprint = $fp and status = 'loaded' group by file_sha256",
+        params={"kind": kind.name, "fp": fingerprint},
     ).fetchall()
-    return rows[0][0]
+    return dict(rows)
 
 
-def write_load(con, kind: Kind, path: Path, staged: Staged, layout: Layout, sha: str, fingerprint: str,
-               started_at: datetime) -> LoadResult:
-    """Move ``typed`` into the raw table. The caller holds the transaction."""
-    load_id = int(con.sql("select nextval('meta_load_seq')").fetchall()[0][0])
+def insert_rows(con, kind: Kind, staged: Staged, layout: Layout, options: SourceOptions, load_id: int) -> None:
+    """Insert every record of the staged file into the raw table (the caller holds the transaction)."""
+    select, params = typed_select(kind, staged, layout, options)
+    stored = {n for n, _ in stored_columns(kind)}
+    produced = [n for n in layout.contract if n in stored]
+    produced += [n for n in ("ratings", "attributes") if n in stored]
+    cols = ", ".join(ident(n) for n in produced)
+    con.execute(f"insert into {raw_table(kind)} ({cols}, load_id, __errors) "
+                f"select {cols}, {int(load_id)}, __errors from ({select})", params)
+
+
+def count_rows(con, kind: Kind, load_id: int) -> int:
+    return _scalar(con, f"select count(*) from {raw_table(kind)} where load_id = {int(load_id)}")
+
+
+def finish_load(con, kind: Kind, path: Path, staged: Staged, layout: Layout, load_id: int, sha: str,
+                fingerprint: str, started_at: datetime) -> LoadResult:
+    """Settle the inserted rows of ``load_id`` and log the load. The caller holds the transaction."""
     result = LoadResult(kind.name, str(path), load_id=load_id, ignored_columns=layout.ignored)
     table = raw_table(kind)
-    key = kind.key
-    on_key = " and ".join(f"r.{ident(k)} = i.{ident(k)}" for k in key)
+    lid = int(load_id)
+    key_cols = ", ".join(ident(k) for k in kind.key)
+    content = [n for n, _ in stored_columns(kind) if n != "load_id"]
+    rows, first, last = con.sql(f"select count(*), min(rowid), max(rowid) from {table} "
+                                f"where load_id = {lid}").fetchall()[0]
+    if rows and last - first + 1 != rows:
+        raise AssertionError(f"the rows of load {lid} are not contiguous; cannot tell their lines")
+    con.execute(f"create temp view {NEW} as select rowid - {int(first or 0)} as __pos, * "
+                f"from {table} where load_id = {lid}")
+    staged.rows = rows
+    result.rows_read = rows + staged.malformed
 
-    _quarantine(con, kind, path, load_id)
-    result.rows_read = staged.rows + staged.malformed
-    result.rows_quarantined = _scalar(con, "select count(*) from typed where len(__errors) > 0") + staged.malformed
+    # Rows that break the contract; then keys repeated within the file.
+    con.execute(f"create temp table load_bad as select __pos, __errors from {NEW} where __errors is not null")
+    con.execute(f"create temp table load_dup_keys as select {key_cols} from {NEW} "
+                f"where {' and '.join(ident(k) + ' is not null' for k in kind.key)} group by all having count(*) > 1")
+    repeats = _scalar(con, "select count(*) from load_dup_keys")
+    if repeats:
+        differs = ", ".join(ident(n) for n in content)
+        first_key = kind.key[0]
+        con.execute(f"create temp table load_conflicts as select {key_cols} from {NEW} semi join load_dup_keys "
+                    f"using ({key_cols}) group by all having count(distinct ({differs})) > 1")
+        con.execute(
+            f"insert into load_bad select __pos, [{{'column': {literal(first_key)}, "
+            f"'value': left({ident(first_key)}::varchar, 200), "
+            f"'reason': 'duplicate key with different content in the same file'}}] "
+            f"from {NEW} semi join load_conflicts using ({key_cols})"
+        )
+    _quarantine(con, kind, path, staged, load_id)
+    result.rows_quarantined = _scalar(con, "select count(distinct __pos) from load_bad") + staged.malformed
+    con.execute(f"delete from {table} where load_id = {lid} and rowid - {int(first or 0)} in (select __pos from load_bad)")
+    if repeats:  # identical repeats of a row: the first stays
+        con.execute(f"delete from {table} where load_id = {lid} and rowid - {int(first or 0)} in ("
+                    f"select __pos from {NEW} semi join load_dup_keys using ({key_cols}) "
+                    f"qualify row_number() over (partition by {key_cols} order by __pos) > 1)")
+    incoming = count_rows(con, kind, load_id)
+    result.rows_duplicate = rows - (result.rows_quarantined - staged.malformed) - incoming
 
-    cols = [n for n, _ in stored_columns(kind) if n not in ("row_hash", "load_id", "line")]
-    present = set(_typed_columns(con))
-    select_cols = ", ".join(f"i.{ident(n)}" if n in present else f"null as {ident(n)}" for n in cols)
-    key_cols = ", ".join(ident(k) for k in key)
-    valid = _scalar(con, f"select count(*) from {TYPED} where len(__errors) = 0")
-    repeated = _scalar(con, f"select count(*) from (select 1 from {TYPED} where len(__errors) = 0 "
-                            f"group by {key_cols} having count(*) > 1)")
-    if repeated:  # identical repeats of a row: keep the first
-        con.execute(f"create temp table incoming as select * from {TYPED} where len(__errors) = 0 "
-                    f"qualify row_number() over (partition by {key_cols} order by __line) = 1")
-    else:
-        con.execute(f"create temp view incoming as select * from {TYPED} where len(__errors) = 0")
-    incoming = _scalar(con, "select count(*) from incoming") if repeated else valid
-    result.rows_duplicate = valid - incoming
-    result.rows_unchanged = _scalar(
-        con, f"select count(*) from incoming i join {table} r on {on_key} and r.row_hash = i.__row_hash")
-    result.rows_replaced = _scalar(
-        con, f"select count(*) from incoming i join {table} r on {on_key} and r.row_hash <> i.__row_hash")
-    all_cols = ", ".join(ident(n) for n, _ in stored_columns(kind))
-    con.execute(
-        f"insert into {table}_history select {', '.join('r.' + ident(n) for n, _ in stored_columns(kind))}, "
-        f"now()::timestamp, $load_id from {table} r join incoming i on {on_key} and r.row_hash <> i.__row_hash",
-        {"load_id": load_id},
-    )
-    con.execute(
-        f"delete from {table} r using incoming i where {on_key} and r.row_hash <> i.__row_hash"
-    )
-    con.execute(
-        f"insert into {table} ({all_cols}) select {select_cols}, i.__row_hash, $load_id, i.__line "
-        f"from incoming i where not exists (select 1 from {table} r where {on_key})",
-        {"load_id": load_id},
-    )
+    # Keys stored before: same content -> this load's row goes; other content -> the stored row
+    # moves to the history table.
+    if _scalar(con, f"select count(*) from (select 1 from {table} where load_id <> {lid} limit 1)"):
+        on_key = " and ".join(f"r.{ident(k)} = n.{ident(k)}" for k in kind.key)
+        changed = (f"({', '.join('r.' + ident(n) for n in content)}) is distinct from "
+                   f"({', '.join('n.' + ident(n) for n in content)})")
+        con.execute(f"create temp table load_known as select n.__pos, r.rowid as stored_rowid, {changed} as changed "
+                    f"from {NEW} n join {table} r on {on_key} and r.load_id <> {lid}")
+        result.rows_unchanged = _scalar(con, "select count(*) from load_known where not changed")
+        result.rows_replaced = _scalar(con, "select count(*) from load_known where changed")
+        stored = [n for n, _ in stored_columns(kind)]
+        all_cols = ", ".join(ident(n) for n in stored)
+        con.execute(
+            f"insert into {table}_history ({all_cols}, replaced_at, replaced_by_load_id) "
+            f"select {all_cols}, now()::timestamp, $load_id from {table} "
+            f"where rowid in (select stored_rowid from load_known where changed)",
+            {"load_id": load_id},
+        )
+        con.execute(f"delete from {table} where rowid in (select stored_rowid from load_known where changed)")
+        con.execute(f"delete from {table} where load_id = {lid} and rowid - {int(first or 0)} in "
+                    f"(select __pos from load_known where not changed)")
     result.rows_loaded = incoming - result.rows_unchanged - result.rows_replaced
 
     if kind.wide_ratings:
         result.new_touchpoints = _register_touchpoints(con, load_id, list(layout.ratings.values()))
-    if "customer_id" in present and kind.name != "customers":
+    if "customer_id" in layout.contract and kind.name != "customers":
         result.unknown_customers = _scalar(
-            con, "select count(distinct customer_id) from incoming i "
-                 "where not exists (select 1 from raw_customers c where c.customer_id = i.customer_id)")
-    con.execute("drop table incoming" if repeated else "drop view incoming")
+            con, f"select count(*) from (select distinct customer_id from {table} where load_id = {lid}) n "
+                 "where not exists (select 1 from raw_customers c where c.customer_id = n.customer_id)")
 
     con.execute(
         "insert into meta_load_log values ($load_id, $kind, $file, $sha, $bytes, $format, $encoding, $delim, $fp, "
@@ -128,19 +165,34 @@ def write_load(con, kind: Kind, path: Path, staged: Staged, layout: Layout, sha:
          "quarantined": result.rows_quarantined, "unknown": result.unknown_customers,
          "new_tps": result.new_touchpoints, "ignored": result.ignored_columns, "started": started_at},
     )
+    drop_load_temps(con)
     return result
 
 
-def _quarantine(con, kind: Kind, path: Path, load_id: int) -> None:
+def drop_load_temps(con) -> None:
+    for name in TEMPS:
+        drop_temp(con, name)
+
+
+def _quarantine(con, kind: Kind, path: Path, staged: Staged, load_id: int) -> None:
     params = {"load_id": load_id, "kind": kind.name, "file": str(path)}
+    # a row's line: CSV from its position (and the records the reader rejected before it),
+    # other formats from the staged table's __line
+    if staged.lines_from_rowid:
+        con.execute(f"create temp table load_lines as select b.__pos, b.__pos + 2 + coalesce(k.shift, 0) as __line "
+                    f"from (select distinct __pos from load_bad) b asof left join {SHIFT} k on b.__pos >= k.first_rowid")
+    else:
+        con.execute(f"create temp table load_lines as select b.__pos, s.__line from (select distinct __pos from load_bad) b "
+                    f"join (select rowid as __pos, __line from {STAGE_TABLE}) s using (__pos)")
     con.execute(
-        "insert into meta_quarantine select $load_id, $kind, $file, __line, e.column, e.value, e.reason "
-        f"from (select __line, unnest(__errors) as e from {TYPED} where len(__errors) > 0)",
+        "insert into meta_quarantine select $load_id, $kind, $file, l.__line, e.column, e.value, e.reason "
+        "from (select __pos, unnest(__errors) as e from load_bad) b join load_lines l using (__pos) "
+        "order by l.__line",
         params,
     )
     con.execute(
-        "insert into meta_quarantine select $load_id, $kind, $file, line, '(row)', left(csv_line, 200), "
-        "error_message from stage_rejects",
+        "insert into meta_quarantine select $load_id, $kind, $file, line, '(row)', left(any_value(csv_line), 200), "
+        "string_agg(distinct error_message, '; ' order by error_message) from stage_rejects group by line",
         params,
     )
 
@@ -151,15 +203,11 @@ def _register_touchpoints(con, load_id: int, touchpoint_ids: list[str]) -> list[
     new = sorted(set(touchpoint_ids) - known)
     for tp in new:
         con.execute(
-            "insert into raw_touchpoints (touchpoint_id, name, phase, kind, row_hash, load_id) "
-            "values ($tp, $tp, 'unknown', 'direct', 'registered-from-survey', $load_id)",
+            "insert into raw_touchpoints (touchpoint_id, name, phase, kind, load_id) "
+            "values ($tp, $tp, 'unknown', 'direct', $load_id)",
             {"tp": tp, "load_id": load_id},
         )
     return new
-
-
-def _typed_columns(con) -> list[str]:
-    return [row[0] for row in con.sql(f"describe {TYPED}").fetchall()]
 
 
 def _scalar(con, sql: str) -> int:

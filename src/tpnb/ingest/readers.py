@@ -1,19 +1,24 @@
-"""Read a source file into an all-text staging table in DuckDB.
+"""Read a source file into a relation of text (and reader-typed) columns.
 
-Every format ends in the same shape: a temporary table ``stage`` whose
-columns are the file's (normalised, renamed) column names as VARCHAR, plus
-``__line`` (the line or record number in the file). Validation then runs in
-SQL over that table, so a large file never passes through Python row by row.
+Every format ends in the same shape: ``Staged.source``, something validation
+can select from, whose columns are the file's (normalised, renamed) column
+names, plus ``__line`` for formats without lines. A CSV file is read by
+DuckDB while validation runs (one pass, never row by row in Python): columns
+the contract types as dates or numbers are parsed by the reader itself when a
+sample says they are written the standard way; if any value is not, the file
+is read again with every column as text and parsed by tpnb's own, more
+forgiving rules. Parquet, XLSX and JSON Lines go to a temporary table first.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -24,20 +29,60 @@ from tpnb.ingest.options import DELIMITERS, SourceOptions, normalize_name
 from tpnb.sqlutil import drop_temp, ident
 
 CHUNK_BYTES = 16 * 1024 * 1024
-MAX_FIELD_BYTES = 64 * 1024 * 1024
-STAGE = "stage"          # the view validation reads: the file's columns + __line
-STAGE_TABLE = "stage_read"  # the table behind it
+HEAD_BYTES = 8 * 1024 * 1024     # what the encoding is guessed from before DuckDB reads the rest
+SAMPLE_BYTES = 1024 * 1024       # the head of a file that decides whether the reader may type a column
+MAX_FIELD_BYTES = 16 * 1024 * 1024
+STAGE = "stage"              # the view validation reads when a file is staged in a table
+STAGE_TABLE = "stage_read"   # the table behind it
+REJECTS = "stage_rejects"    # what the CSV reader could not split (or type)
+SHIFT = "stage_line_shift"   # rejected records before a row, to turn row numbers into lines
+
+
+@dataclass
+class Scan:
+    """One pass over a file's bytes: its content hash and what the CSV checks need."""
+
+    sha256: str
+    quotes: int
+    newlines: int
+    has_nul: bool
+    ends_with_newline: bool
+
+
+def scan_bytes(path: Path) -> Scan:
+    digest = hashlib.sha256()
+    quotes = newlines = 0
+    has_nul = False
+    last = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            digest.update(chunk)  # releases the GIL: this runs beside DuckDB's read
+            quotes += chunk.count(b'"')
+            newlines += chunk.count(b"\n")
+            has_nul = has_nul or b"\x00" in chunk
+            last = chunk[-1:]
+    return Scan(digest.hexdigest(), quotes, newlines, has_nul, last == b"\n")
 
 
 @dataclass
 class Staged:
-    columns: list[str]          # normalised names in the staging table
+    columns: list[str]          # normalised names
     original: dict[str, str]    # normalised name -> the header as written in the file
     rows: int
-    malformed: int              # rows DuckDB could not split (go to quarantine)
+    malformed: int              # records DuckDB could not split (go to quarantine)
     format: str
     encoding: str | None = None
     delimiter: str | None = None
+    source: str = STAGE         # what validation selects from: a view, or a read_csv(...) call
+    params: dict = field(default_factory=dict)
+    typed: dict[str, str] = field(default_factory=dict)  # columns the reader typed: name -> SQL type
+    lines_from_rowid: bool = False  # CSV: a row's line follows from its position (and the rejects)
+    temp_file: Path | None = None   # a UTF-8 copy of a Windows-1252 file, removed after the load
+
+    @property
+    def lazy(self) -> bool:
+        """True when the file is read by the statement that validates it."""
+        return self.source != STAGE
 
 
 def file_format(path: Path) -> str:
@@ -53,30 +98,41 @@ def file_format(path: Path) -> str:
     raise RejectedFile(f"{path.name}: unknown file type '{suffix}'; expected .csv/.tsv, .parquet, .xlsx or .jsonl")
 
 
-def stage_file(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions) -> Staged:
-    """Create the temp table ``stage`` from ``path``; raise RejectedFile when unreadable."""
+def stage_file(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions,
+               candidates: dict[str, str] | None = None, encoding: str | None = None) -> Staged:
+    """Stage ``path``; raise RejectedFile when unreadable.
+
+    ``candidates`` (name -> SQL type) are the columns DuckDB's CSV reader may
+    parse itself; ``encoding`` overrides the guess (a retry after DuckDB found
+    bytes that are not UTF-8).
+    """
     if not path.is_file():
         raise RejectedFile(f"{path}: file not found")
     if path.stat().st_size == 0:
         raise RejectedFile(f"{path.name}: the file is empty")
     drop_stage(con)
     fmt = file_format(path)
-    reader = {"csv": _stage_csv, "parquet": _stage_parquet, "xlsx": _stage_xlsx, "jsonl": _stage_jsonl}[fmt]
-    staged = reader(con, path, options)
-    _apply_derive_and_recode(con, path, staged, options)
-    # CSV rows keep insertion order, so their line is the rowid (+ the header line).
-    line = ", (rowid + 2)::bigint as __line" if fmt == "csv" else ""
-    con.execute(f"create temp view {STAGE} as select *{line} from {STAGE_TABLE}")
+    if fmt == "csv":
+        staged = _stage_csv(con, path, options, candidates or {}, encoding)
+    else:
+        reader = {"parquet": _stage_parquet, "xlsx": _stage_xlsx, "jsonl": _stage_jsonl}[fmt]
+        staged = reader(con, path, options)
+    if options.derive or options.recode:
+        _apply_derive_and_recode(con, path, staged, options)
+    if not staged.lazy:
+        con.execute(f"create temp view {STAGE} as select * from {STAGE_TABLE}")
     return staged
 
 
 def drop_stage(con) -> None:
-    for name in (STAGE, STAGE_TABLE, "stage_rejects", "stage_lines"):
+    for name in (STAGE, STAGE_TABLE, REJECTS, "stage_rejects_scan", SHIFT, "stage_lines"):
         drop_temp(con, name)
 
 
 def _apply_derive_and_recode(con, path: Path, staged: Staged, options: SourceOptions) -> None:
     """Make the columns a source config derives, and translate recoded values (values bound)."""
+    if staged.lazy:  # updates need the rows in a table
+        _materialize_csv(con, path, staged)
     for target, spec in options.derive.items():
         if target in staged.columns:
             raise RejectedFile(f"{path.name}: column '{target}' is in the file and derived in the config; choose one")
@@ -86,8 +142,11 @@ def _apply_derive_and_recode(con, path: Path, staged: Staged, options: SourceOpt
                 raise RejectedFile(f"{path.name}: derive {target} from column '{spec['column']}', which is not in the file")
             con.execute(f"update {STAGE_TABLE} set {ident(target)} = {ident(spec['column'])}")
         elif "line" in spec:
-            line = "rowid + 2" if staged.format == "csv" else "__line"
-            con.execute(f"update {STAGE_TABLE} set {ident(target)} = ({line})::varchar")
+            if staged.lines_from_rowid:
+                con.execute(f"update {STAGE_TABLE} set {ident(target)} = (rowid + 2 + coalesce((select max(shift) "
+                            f"from {SHIFT} where first_rowid <= {STAGE_TABLE}.rowid), 0))::varchar")
+            else:
+                con.execute(f"update {STAGE_TABLE} set {ident(target)} = __line::varchar")
         else:
             con.execute(f"update {STAGE_TABLE} set {ident(target)} = $value", {"value": str(spec["value"])})
         staged.columns.append(target)
@@ -95,9 +154,26 @@ def _apply_derive_and_recode(con, path: Path, staged: Staged, options: SourceOpt
     for column, mapping in options.recode.items():
         if column not in staged.columns:
             raise RejectedFile(f"{path.name}: recode names column '{column}', which is not in the file")
+        if column in staged.typed:
+            raise AssertionError("recoded columns are never typed by the reader")
         for old, new in mapping.items():
             con.execute(f"update {STAGE_TABLE} set {ident(column)} = $new where lower(trim({ident(column)})) = lower($old)",
                         {"new": new, "old": old})
+
+
+def make_line_shift(con) -> None:
+    """Records the reader rejected get no row, so each moves the rows after it one line on.
+
+    A row at 0-based position p among the rows read is on line
+    p + 2 + the shift of the last entry with first_rowid <= p (the header is line 1).
+    """
+    drop_temp(con, SHIFT)
+    con.execute(
+        f"create temp table {SHIFT} as select first_rowid, max(shift) as shift from ("
+        f"select line - 2 - (row_number() over (order by line) - 1) as first_rowid, "
+        f"row_number() over (order by line) as shift from (select distinct line from {REJECTS} "
+        f"where line is not null)) group by first_rowid"
+    )
 
 
 # --- names -----------------------------------------------------------------
@@ -125,49 +201,37 @@ def _target_names(path: Path, header: list[str], options: SourceOptions) -> tupl
 
 # --- CSV -------------------------------------------------------------------
 
-@dataclass
-class Scan:
-    encoding: str
-    quotes: int
-    newlines: int
-    ends_with_newline: bool
+def _guess_encoding(path: Path, options: SourceOptions) -> str:
+    """The encoding set in the config, else UTF-8 when the head of the file decodes as UTF-8.
 
-
-def _scan(path: Path, options: SourceOptions) -> Scan:
-    """One pass over the bytes: encoding (unless set), quote and line counts."""
-    encoding = options.encoding
-    quotes = newlines = 0
-    last = b""
+    Bytes further on that are not UTF-8 make DuckDB reject their record as
+    'INVALID ENCODING'; the file is then read again as Windows-1252.
+    """
+    if options.encoding:
+        return options.encoding
     with path.open("rb") as fh:
-        head = fh.read(4)
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            raise RejectedFile(f"{path.name}: UTF-16 files are not supported; save as UTF-8 or Windows-1252")
-        if encoding is None and head.startswith(codecs.BOM_UTF8):
-            encoding = "utf-8"
-        fh.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")() if encoding is None else None
-        while chunk := fh.read(CHUNK_BYTES):
-            if b"\x00" in chunk:
-                raise RejectedFile(f"{path.name}: not a text file (it holds NUL bytes); is it binary or UTF-16?")
-            quotes += chunk.count(b'"')
-            newlines += chunk.count(b"\n")
-            last = chunk[-1:]
-            if decoder is not None:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    decoder, encoding = None, "cp1252"
-        if decoder is not None:
-            try:
-                decoder.decode(b"", final=True)
-                encoding = "utf-8"
-            except UnicodeDecodeError:
-                encoding = "cp1252"
-    return Scan(encoding or "utf-8", quotes, newlines, last == b"\n")
+        head = fh.read(HEAD_BYTES)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise RejectedFile(f"{path.name}: UTF-16 files are not supported; save as UTF-8 or Windows-1252")
+    if b"\x00" in head:
+        raise RejectedFile(f"{path.name}: not a text file (it holds NUL bytes); is it binary or UTF-16?")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < HEAD_BYTES)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
 
 
-def _detect_encoding(path: Path, options: SourceOptions) -> str:
-    return _scan(path, options).encoding
+def _all_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(CHUNK_BYTES):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _transcode(path: Path, encoding: str) -> Path:
@@ -216,9 +280,14 @@ def _sniff_delimiter(path: Path, first: str, options: SourceOptions) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions) -> Staged:
-    scan = _scan(path, options)
-    encoding = scan.encoding
+READ_CSV = ("read_csv($path, delim=$delim, quote='\"', escape='\"', header=true, columns=$columns, "
+            "store_rejects=true, rejects_table='stage_rejects', rejects_scan='stage_rejects_scan', "
+            "strict_mode=true, null_padding=false, max_line_size=$max_line, auto_detect=false)")
+
+
+def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions,
+               candidates: dict[str, str], encoding: str | None) -> Staged:
+    encoding = encoding or _guess_encoding(path, options)
     first = _first_record(path, encoding)
     if not first.strip():
         raise RejectedFile(f"{path.name}: the first line is empty; expected a header row")
@@ -226,36 +295,77 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOption
     header = next(csv.reader(io.StringIO(first), delimiter=delimiter, quotechar='"'))
     names, original = _target_names(path, header, options)
     readable = path if encoding == "utf-8" else _transcode(path, encoding)
-    try:
-        con.execute(
-            f"create temp table {STAGE_TABLE} as select * from read_csv($path, delim=$delim, quote='\"', "
-            "escape='\"', header=true, columns=$columns, store_rejects=true, "
-            "rejects_table='stage_rejects', rejects_scan='stage_rejects_scan', strict_mode=true, "
-            "null_padding=false, max_line_size=$max_line, auto_detect=false)",
-            {"path": str(readable), "delim": delimiter, "columns": {n: "VARCHAR" for n in names},
-             "max_line": MAX_FIELD_BYTES},
-        )
+    params = {"path": str(readable), "delim": delimiter, "max_line": MAX_FIELD_BYTES}
+    typed = _typed_columns(con, path, params, names, candidates)
+    params["columns"] = {n: typed.get(n, "VARCHAR") for n in names}
+    return Staged(names, original, 0, 0, "csv", encoding, delimiter, source=READ_CSV, params=params,
+                  typed=typed, lines_from_rowid=True, temp_file=None if readable == path else readable)
 
+
+def _typed_columns(con, path: Path, params: dict, names: list[str], candidates: dict[str, str]) -> dict[str, str]:
+    """The candidates whose sampled values all cast the standard way (ISO dates, 1234.5)."""
+    wanted = {n: t for n, t in candidates.items() if n in names}
+    if not wanted:
+        return {}
+    # The sample is the head of the (UTF-8) file, cut after its last full line.
+    with Path(params["path"]).open("rb") as fh:
+        head = fh.read(SAMPLE_BYTES)
+    fd, sample_path = tempfile.mkstemp(suffix=".csv", prefix="tpnb-sample-")
+    with os.fdopen(fd, "wb") as out:
+        out.write(head if len(head) < SAMPLE_BYTES else head[: head.rfind(b"\n") + 1])
+    sample = READ_CSV.replace("store_rejects=true, rejects_table='stage_rejects', rejects_scan='stage_rejects_scan', ",
+                              "ignore_errors=true, ")
+    tests = ", ".join(f"bool_and({ident(n)} is null or try_cast({ident(n)} as {t}) is not null)"
+                      for n, t in wanted.items())
+    try:
+        row = con.sql(f"select {tests} from {sample}",
+                      params={**params, "path": sample_path, "columns": {n: "VARCHAR" for n in names}}).fetchall()[0]
     except duckdb.Error as exc:
         raise RejectedFile(f"{path.name}: cannot read as CSV: {_first_line(exc)}") from exc
     finally:
-        if readable != path:
-            readable.unlink(missing_ok=True)
+        os.unlink(sample_path)
+    return {n: t for (n, t), ok in zip(wanted.items(), row, strict=True) if ok is not False}
+
+
+def _materialize_csv(con, path: Path, staged: Staged) -> None:
+    try:
+        con.execute(f"create temp table {STAGE_TABLE} as select * from {staged.source}", staged.params)
+    except duckdb.Error as exc:
+        raise RejectedFile(f"{path.name}: cannot read as CSV: {_first_line(exc)}") from exc
+    staged.source, staged.params = STAGE, {}
+    make_line_shift(con)
+
+
+def settle_csv(con, path: Path, staged: Staged, options: SourceOptions, scan: Scan, rows: int) -> str | None:
+    """After the read: what the reader rejected, and whether to read the file again.
+
+    Returns None when the file is read, "text" to read it again with every
+    column as text (a value the reader could not type), or "cp1252" to read
+    it again as Windows-1252 (bytes that are not UTF-8).
+    """
+    if scan.has_nul:
+        raise RejectedFile(f"{path.name}: not a text file (it holds NUL bytes); is it binary or UTF-16?")
+    kinds = {row[0] for row in con.sql(f"select distinct error_type::varchar from {REJECTS}").fetchall()}
+    if "INVALID ENCODING" in kinds and staged.encoding == "utf-8" and not options.encoding:
+        return "cp1252"
+    if "CAST" in kinds and staged.typed:
+        return "text"
     last_line = scan.newlines + (0 if scan.ends_with_newline else 1)
-    reported = con.sql("select count(*) from stage_rejects where line >= $line", params={"line": last_line}).fetchall()[0][0]
+    reported = con.sql(f"select count(*) from {REJECTS} where line >= $line", params={"line": last_line}).fetchall()[0][0]
     if scan.quotes % 2 and not reported:
         # An unterminated quote (a file cut off mid-record) that DuckDB dropped without
         # a reject: it is quarantined here, never lost silently.
         con.execute(
-            "insert into stage_rejects (line, error_message, csv_line) values "
+            f"insert into {REJECTS} (line, error_message, csv_line) values "
             "($line, 'truncated record: unterminated quote at the end of the file', NULL)",
             {"line": last_line},
         )
-    rows = _count(con, STAGE_TABLE)
-    malformed = _count(con, "stage_rejects")
-    if rows == 0 and malformed == 0:
+    make_line_shift(con)
+    staged.rows = rows
+    staged.malformed = _count(con, f"(select distinct line from {REJECTS})")
+    if rows == 0 and staged.malformed == 0:
         raise RejectedFile(f"{path.name}: the file has a header but no data rows")
-    return Staged(names, original, rows, malformed, "csv", encoding, delimiter)
+    return None
 
 
 # --- Parquet, XLSX, JSON Lines ---------------------------------------------
@@ -308,7 +418,9 @@ def _stage_xlsx(con, path: Path, options: SourceOptions) -> Staged:
 
 
 def _stage_jsonl(con, path: Path, options: SourceOptions) -> Staged:
-    encoding = _detect_encoding(path, options)
+    encoding = _guess_encoding(path, options)
+    if encoding == "utf-8" and not options.encoding and not _all_utf8(path):
+        encoding = "cp1252"
     readable = path if encoding == "utf-8" else _transcode(path, encoding)
     try:
         # One VARCHAR per line keeps true line numbers and lets bad JSON reach quarantine.

@@ -12,7 +12,10 @@ SQL_TYPES = {
 }
 RATINGS_TYPE = "struct(touchpoint_id varchar, experienced boolean, rating double)[]"
 ATTRIBUTES_TYPE = "struct(name varchar, value_text varchar, value_number double)[]"
-LINEAGE = (("row_hash", "varchar"), ("load_id", "bigint"), ("line", "bigint"))
+LINEAGE = (("load_id", "bigint"),)
+# The errors a row breaks, while its file loads; rows with errors move to the quarantine
+# before the load commits, so it is NULL in every stored row.
+ERRORS_TYPE = 'struct("column" varchar, value varchar, reason varchar)[]'
 
 
 def stored_columns(kind: Kind) -> list[tuple[str, str]]:
@@ -46,7 +49,8 @@ def schema_statements() -> list[str]:
     for kind in KINDS.values():
         cols = stored_columns(kind)
         body = ", ".join(f"{ident(n)} {t}" for n, t in cols)
-        statements.append(f"create table if not exists {raw_table(kind)} ({body})")
+        statements.append(f"create table if not exists {raw_table(kind)} ({body}, __errors {ERRORS_TYPE})")
+        statements.append(f"alter table {raw_table(kind)} add column if not exists __errors {ERRORS_TYPE}")
         statements.append(
             f"create table if not exists {raw_table(kind)}_history ({body}, replaced_at timestamp, "
             "replaced_by_load_id bigint)"

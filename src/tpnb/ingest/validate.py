@@ -1,8 +1,10 @@
 """Validate a staged file against its kind's contract, in SQL.
 
-Builds the temp table ``typed``: one row per staged row with every contract
-column parsed to its type and ``__errors``, the list of
-{column, value, reason} that the row breaks. Only identifiers (quoted) and
+``typed_select`` is one SELECT over the staged file: one row per record with
+every contract column parsed to its type and ``__errors``, the list of
+{column, value, reason} that the row breaks (NULL when none). The loader
+inserts it into the raw table as it is read, so a CSV file is read, parsed,
+checked and stored in a single pass. Only identifiers (quoted) and
 tpnb's own constants are written into the SQL text; a user's values (codes,
 formats) are bound parameters.
 """
@@ -16,9 +18,8 @@ from tpnb.contracts import ENUM_ALIASES, RATING_PREFIX, Kind
 from tpnb.ingest.errors import RejectedFile
 from tpnb.ingest.options import SourceOptions
 from tpnb.ingest.readers import Staged
+from tpnb.ingest.schema import ERRORS_TYPE
 from tpnb.sqlutil import ident, literal
-
-TYPED = "typed"
 
 # E-mail addresses and phone numbers inside free text are replaced at load.
 EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
@@ -108,18 +109,48 @@ class Check:
                 f"'value': left({self.raw}, 200), 'reason': {literal(self.reason)}}} end")
 
 
+READER_TYPES = {c.TIMESTAMP: "TIMESTAMP", c.DATE: "DATE", c.NUMBER: "DOUBLE", c.INTEGER: "BIGINT"}
+
+
+def reader_candidates(kind: Kind, options: SourceOptions) -> dict[str, str]:
+    """Contract columns DuckDB's CSV reader may parse itself, when written the standard way.
+
+    Its cast is the first thing tpnb's own parsers try, so a value it accepts
+    means the same either way. Not when the config sets a date format (tried
+    first) or a decimal comma, nor for recoded columns or repurchase intent
+    (which may be yes/no).
+    """
+    out = {}
+    for col in kind.columns:
+        if col.type not in READER_TYPES or col.name in options.recode or col.name == "repurchase_intent":
+            continue
+        if col.type in (c.TIMESTAMP, c.DATE) and options.date_format:
+            continue
+        if col.type in (c.NUMBER, c.INTEGER) and options.decimal == ",":
+            continue
+        out[col.name] = READER_TYPES[col.type]
+    return out
+
+
 class _Builder:
-    def __init__(self, kind: Kind, options: SourceOptions):
+    def __init__(self, kind: Kind, options: SourceOptions, typed: dict[str, str]):
         self.kind = kind
         self.options = options
+        self.typed = typed  # columns the reader already parsed
         self.num = "tpnb_num_point" if options.decimal == "." else "tpnb_num_comma"
         self.present: set[str] = set()
 
-    @staticmethod
-    def raw(name: str) -> str:
-        return f"nullif(trim({ident(name)}), '')"
+    def raw(self, name: str) -> str:
+        """The value as text (NULL when blank)."""
+        if name in self.typed:
+            return f"{ident(name)}::varchar"
+        col = ident(name)
+        # trim() copies every string; most values hold no space at all
+        return f"nullif(case when contains({col}, ' ') then trim({col}) else {col} end, '')"
 
     def parse(self, col: c.Column) -> str:
+        if col.name in self.typed:
+            return ident(col.name)
         raw = self.raw(col.name)
         if col.type in (c.ID, c.TEXT):
             return raw
@@ -139,6 +170,9 @@ class _Builder:
         if col.type == c.BOOL:
             return self.boolean(raw)
         if col.type == c.ENUM:
+            if col.choices:  # a value already written as the contract's saves the lookup
+                allowed = ", ".join(literal(v) for v in col.choices)
+                return f"(case when {raw} in ({allowed}) then {raw} else tpnb_enum({raw}) end)"
             return f"tpnb_enum({raw})"
         raise AssertionError(f"no parser for type {col.type}")
 
@@ -161,13 +195,14 @@ class _Builder:
         def err(condition: str, reason: str) -> None:
             checks.append(Check(condition, col.name, raw, reason))
 
+        typed = col.name in self.typed  # parsed by the reader: blank is NULL, and it never fails here
         if col.key or col.required:
-            err(f"{parsed} is null and {raw} is null", "required value missing")
+            err(f"{parsed} is null" if typed else f"{parsed} is null and {raw} is null", "required value missing")
         expected = {
             c.INTEGER: "a whole number", c.NUMBER: "a number", c.TIMESTAMP: "a date/time",
             c.DATE: "a date", c.BOOL: "yes/no",
         }.get(col.type)
-        if expected:
+        if expected and not typed:
             err(f"{raw} is not null and {parsed} is null", f"not {expected}")
         if col.type == c.ENUM and col.choices:
             allowed = ", ".join(literal(v) for v in col.choices)
@@ -183,9 +218,10 @@ class _Builder:
         return checks
 
 
-def build_typed(con, kind: Kind, staged: Staged, layout: Layout, options: SourceOptions) -> None:
-    """Create the temp table ``typed`` (parsed columns + __errors + __row_hash)."""
-    b = _Builder(kind, options)
+def typed_select(kind: Kind, staged: Staged, layout: Layout, options: SourceOptions) -> tuple[str, dict]:
+    """A SELECT over the staged file: each contract column parsed to its type (named as in the
+    contract), ratings and attributes where the kind has them, and ``__errors``."""
+    b = _Builder(kind, options, staged.typed)
     b.present = set(layout.contract)
     cols = [kind.column(n) for n in layout.contract if kind.column(n).type != c.PII]
     parsed = [f"{b.parse(col)} as {b.value(col.name)}" for col in cols]
@@ -220,48 +256,19 @@ def build_typed(con, kind: Kind, staged: Staged, layout: Layout, options: Source
         else:
             extra_select.append("[]::struct(name varchar, value_text varchar, value_number double)[] as attributes")
 
-    hash_cols = ", ".join(ident(n) for n in staged.columns)
-    empty = 'list_filter([]::struct("column" varchar, value varchar, reason varchar)[], lambda e: true)'
-    # Most rows are valid: build the list of error structs only for rows where some check fires.
+    # Most rows are valid: their __errors is NULL, and the list is built only where a check fires.
     any_error = " or ".join(f"coalesce({e.condition}, false)" for e in errors)
     error_list = (f"case when {any_error} then list_filter([{', '.join(e.sql() for e in errors)}], "
-                  f"lambda e: e is not null) else {empty} end") if errors else empty
-    key_cols = ", ".join(b.value(k) for k in kind.key)
-    key_present = " and ".join(f"{b.value(k)} is not null" for k in kind.key)
+                  f"lambda e: e is not null) end") if errors else "null"
     outputs = ", ".join(f"{b.value(col.name)} as {ident(col.name)}" for col in cols)
     extras = "".join(f", {e.rsplit(' as ', 1)[1]}" for e in extra_select)
-    first_key = kind.key[0]
-    sql = f"""
-        create temp table {TYPED} as
-        with parsed as (
-            select stage.*, hash({hash_cols})::varchar as __row_hash,
-                   {', '.join(parsed + extra_select)}
-            from stage
-        ),
-        checked as (
-            select *, {error_list} as __errors from parsed
-        ),
-        dups as (
-            select {key_cols}, count(distinct __row_hash) as __versions_in_file
-            from checked group by all having count(*) > 1
-        ),
-        keyed as (
-            select checked.*, coalesce(dups.__versions_in_file, 1) as __versions_in_file
-            from checked left join dups using ({key_cols})
-        )
-        select __line, __row_hash, {outputs}{extras},
-               case when __versions_in_file > 1 and {key_present}
-                    then list_append(__errors, {{'column': {literal(first_key)},
-                         'value': left({b.value(first_key)}::varchar, 200),
-                         'reason': 'duplicate key with different content in the same file'}})
-                    else __errors end as __errors
-        from keyed
-    """
-    params = {}
+    sql = (f"select {outputs}{extras}, {error_list}::{ERRORS_TYPE} as __errors "
+           f"from (select src.*, {', '.join(parsed + extra_select)} from {staged.source} src)")
+    params = dict(staged.params)
     if "$first_format" in sql:
         params["first_format"] = options.date_format
     if "$date_formats" in sql:
         params["date_formats"] = options.date_formats
     if "$na_codes" in sql:
         params["na_codes"] = options.not_applicable_codes
-    con.execute(sql, params)
+    return sql, params

@@ -1,0 +1,120 @@
+"""The CSV read path: the reader types columns when it can, and every fallback gives the same result."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tpnb.ingest as ingest
+from tpnb.ingest import ingest_file, readers
+
+HEADER = "contact_id,customer_id,opened_at,channel,wait_seconds,handoffs,resolved_at\n"
+
+
+def _load(tmp_path, text: str, name: str = "c.csv", encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    return con, ingest_file(con, "contacts", path)
+
+
+def _quarantine(con) -> list[tuple]:
+    return con.sql('select line, "column", reason from meta_quarantine order by line, "column"').fetchall()
+
+
+def test_lines_after_a_record_the_reader_rejects_stay_true(tmp_path):
+    # line 3 has two fields too many (the reader reports it twice); line 5 holds a month 13
+    con, result = _load(tmp_path, HEADER.replace(",wait_seconds,handoffs,resolved_at", "") +
+                        "C1,K1,2025-01-01,phone\nC2,K1,2025-01-01,phone,x,y\nC3,K1,2025-01-01,phone\n"
+                        "C4,K1,2025-13-01,phone\n")
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (4, 2, 2)
+    rows = _quarantine(con)
+    assert [(line, column) for line, column, _ in rows] == [(3, "(row)"), (5, "opened_at")]
+    assert rows[1][2] == "not a date/time"
+
+
+def test_one_german_date_reads_the_file_as_text_and_loads_it(tmp_path):
+    con, result = _load(tmp_path, HEADER + "C1,K1,2025-01-01 10:00:00,phone,30.5,1,\n"
+                                           "C2,K1,02.01.2025 11:00,phone,\"1.234,5\",2,2025-01-03\n")
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 0)
+    stored = con.sql("select contact_id, opened_at, wait_seconds, handoffs from raw_contacts order by 1").fetchall()
+    assert stored == [("C1", datetime(2025, 1, 1, 10), 30.5, 1), ("C2", datetime(2025, 1, 2, 11), 1234.5, 2)]
+
+
+def test_bytes_that_are_not_utf8_after_the_head_read_the_file_as_windows_1252(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "HEAD_BYTES", 64)  # the guess sees only ASCII
+    body = "".join(f"C{i},K1,2025-01-01,phone,1,0,\n" for i in range(20)) + "C99,Kö1,2025-01-01,phone,1,0,\n"
+    con, result = _load(tmp_path, HEADER + body, encoding="cp1252")
+    assert (result.rows_loaded, result.rows_quarantined) == (21, 0)
+    assert con.sql("select customer_id from raw_contacts where contact_id = 'C99'").fetchall() == [("Kö1",)]
+    assert con.sql("select encoding from meta_load_log").fetchall() == [("cp1252",)]
+
+
+def test_a_large_file_hashed_beside_the_read_is_skipped_when_loaded_before(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest, "BACKGROUND_SCAN_BYTES", 0)
+    body = "".join(f"C{i},K1,2025-01-01,phone,1,0,\n" for i in range(2000))
+    con, first = _load(tmp_path, HEADER + body)
+    assert first.status == "loaded" and first.rows_loaded == 2000
+    again = ingest_file(con, "contacts", tmp_path / "c.csv")
+    assert again.status == "unchanged" and again.load_id == first.load_id
+    (tmp_path / "c.csv").write_text(HEADER + body.replace("C7,K1", "C7,K2"))
+    changed = ingest_file(con, "contacts", tmp_path / "c.csv")
+    assert (changed.status, changed.rows_replaced, changed.rows_unchanged) == ("loaded", 1, 1999)
+    assert con.sql("select count(*) from raw_contacts").fetchall() == [(2000,)]
+
+
+moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2026, 1, 1))
+contact = st.fixed_dictionaries({
+    "opened_at": moments,
+    "wait_seconds": st.one_of(st.none(), st.floats(0, 1e6, allow_nan=False).map(lambda v: round(v, 3))),
+    "handoffs": st.one_of(st.none(), st.integers(0, 50)),
+    "resolved_after_seconds": st.one_of(st.none(), st.integers(0, 10**7)),
+})
+STYLES = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(contact, min_size=1, max_size=8), style=st.sampled_from(STYLES))
+def test_reader_typed_and_text_paths_store_the_same_rows(tmp_path_factory, monkeypatch, rows, style):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER.strip().split(","))
+    for i, r in enumerate(rows):
+        resolved = "" if r["resolved_after_seconds"] is None else (
+            datetime.fromtimestamp(r["opened_at"].timestamp() + r["resolved_after_seconds"]).strftime(style))
+        writer.writerow([f"C{i}", "K1", r["opened_at"].strftime(style), "phone",
+                         "" if r["wait_seconds"] is None else r["wait_seconds"],
+                         "" if r["handoffs"] is None else r["handoffs"], resolved])
+    stored = []
+    for typed in (True, False):
+        folder = tmp_path_factory.mktemp("paths")
+        path = folder / "c.csv"
+        path.write_text(out.getvalue())
+        with monkeypatch.context() as m:
+            if not typed:
+                m.setattr(ingest, "reader_candidates", lambda kind, options: {})
+            con = duckdb.connect(str(folder / "db.duckdb"))
+            result = ingest_file(con, "contacts", path)
+        assert result.rows_read == len(rows)
+        stored.append((result.rows_loaded, result.rows_quarantined, _quarantine(con), con.sql(
+            "select * exclude (load_id, __errors) from raw_contacts order by contact_id").fetchall()))
+    assert stored[0] == stored[1]
+
+
+@pytest.mark.parametrize("kind_name", ["contacts"])
+def test_reader_types_standard_columns_only(kind_name):
+    from tpnb.contracts import kind
+    from tpnb.ingest import SourceOptions
+    from tpnb.ingest.validate import reader_candidates
+
+    default = reader_candidates(kind(kind_name), SourceOptions())
+    assert default["opened_at"] == "TIMESTAMP" and default["handoffs"] == "BIGINT"
+    assert "channel" not in default and "reopened" not in default
+    german = reader_candidates(kind(kind_name), SourceOptions(date_format="%d.%m.%Y", decimal=","))
+    assert german == {}
