@@ -6,8 +6,8 @@ reuse them cheaply. Used by ``tpnb.drivers``.
 
 LMG (Lindeman, Merenda & Gold 1980; the Shapley value of R²): the increase
 in R² from adding a driver, averaged over all orders of the drivers. Every
-subset's R² is ``r_S' R_SS^-1 r_S``; the 2^p subsets are solved in batches
-of equal size with one stacked ``numpy.linalg.solve`` each.
+subset's R² is ``r_S' R_SS^-1 r_S``; ``subset_r2`` grows all 2^p subsets
+with the sweep operator (no solve per subset).
 
 Relative weights (Johnson 2000): regress the outcome on the orthogonal
 counterparts of the drivers (``R^{1/2}``) and share out R² through them.
@@ -26,52 +26,39 @@ MAX_LMG_DRIVERS = 20
 def subset_r2(corr_xx: np.ndarray, r_xy: np.ndarray) -> np.ndarray:
     """R² of every subset of drivers, indexed by bit mask (entry 0 = empty set).
 
-    Level by level: each subset of size k+1 is a subset S of size k plus a
-    driver j above S's last one, and R²(S + j) = R²(S) + e² d with
-    e = r_j - b'beta_S, d = 1 / (1 - b'R_SS^-1 b), b = R[S, j]. The inverse
-    and beta of S + j follow from S's by the block-inverse formula, so no
-    subset needs a full solve.
+    Subsets are grown by their highest driver, with the sweep operator: for
+    the subsets whose highest driver is l, keep the residual correlations,
+    given the subset, among the drivers above l (T) and between those and y
+    (v). Adding a driver j above l gives R²(S + j) = R²(S) + v_j² / T_jj, and
+    the child's T and v are one rank-one update of the rows above j. So no
+    subset needs a solve, and a subset only carries the drivers that can
+    still join it: 2^l subsets with (p - 1 - l)² numbers each.
     """
     p = len(r_xy)
     r2 = np.zeros(1 << p)
-    diag = np.diag(corr_xx)
-    idx = np.arange(p)[:, None]
-    masks = np.left_shift(1, np.arange(p))
-    inv = (1.0 / diag)[:, None, None]
-    beta = (r_xy / diag)[:, None]
-    r2[masks] = r_xy * beta[:, 0]
-    for k in range(1, p):
-        last = idx[:, -1]
-        reps = p - 1 - last
-        parent = np.repeat(np.arange(len(idx)), reps)
-        offsets = np.arange(parent.size) - np.repeat(np.cumsum(reps) - reps, reps)
-        j = last[parent] + 1 + offsets
-        parent_idx = idx[parent]
-        b = corr_xx[parent_idx, j[:, None]]
-        a = inv[parent]
-        bt = beta[parent]
-        u = np.einsum("mij,mj->mi", a, b)
-        # 1 - b'A b is the share of j not explained by S; guard exact collinearity.
-        d = 1.0 / np.maximum(1.0 - np.einsum("mi,mi->m", b, u), 1e-12)
-        e = r_xy[j] - np.einsum("mi,mi->m", b, bt)
-        child_masks = masks[parent] | np.left_shift(1, j)
-        r2[child_masks] = r2[masks[parent]] + e * e * d
-        # Only children that end below the last driver have children of their own.
-        grows = j < p - 1
-        if not grows.any():
-            break
-        u, d, e, a, bt = u[grows], d[grows], e[grows], a[grows], bt[grows]
-        m = int(grows.sum())
-        inv = np.empty((m, k + 1, k + 1))
-        np.multiply(u[:, :, None], (d[:, None] * u)[:, None, :], out=inv[:, :k, :k])
-        inv[:, :k, :k] += a
-        inv[:, :k, k] = inv[:, k, :k] = -d[:, None] * u
-        inv[:, k, k] = d
-        beta = np.empty((m, k + 1))
-        beta[:, :k] = bt - u * (e * d)[:, None]
-        beta[:, k] = e * d
-        idx = np.column_stack([parent_idx[grows], j[grows]])
-        masks = child_masks[grows]
+    masks_by = {-1: np.zeros(1, dtype=np.int64)}
+    t_by = {-1: np.asarray(corr_xx, float)[None].copy()}
+    v_by = {-1: np.asarray(r_xy, float)[None].copy()}
+    r2_by = {-1: np.zeros(1)}
+    for j in range(p):
+        mask_parts, t_parts, v_parts, r2_parts = [], [], [], []
+        for last in range(-1, j):
+            t, v = t_by[last], v_by[last]
+            i = j - last - 1  # j's place among the drivers above ``last``
+            # 1/T_jj: the share of j that S does not explain; guard exact collinearity
+            scale = 1.0 / np.sqrt(np.maximum(t[:, i, i], 1e-12))
+            e = v[:, i] * scale
+            r2_parts.append(r2_by[last] + e * e)
+            mask_parts.append(masks_by[last] | (1 << j))
+            if j < p - 1:
+                col = t[:, i + 1:, i] * scale[:, None]
+                t_parts.append(t[:, i + 1:, i + 1:] - col[:, :, None] * col[:, None, :])
+                v_parts.append(v[:, i + 1:] - col * e[:, None])
+        masks_by[j] = np.concatenate(mask_parts)
+        r2[masks_by[j]] = r2_by[j] = np.concatenate(r2_parts)
+        if j < p - 1:
+            t_by[j] = np.concatenate(t_parts)
+            v_by[j] = np.concatenate(v_parts)
     return r2
 
 
@@ -89,12 +76,13 @@ def lmg(corr_xx: np.ndarray, r_xy: np.ndarray) -> np.ndarray:
     if p > MAX_LMG_DRIVERS:
         raise ValueError(f"exact LMG needs 2^p subsets; {p} drivers is over the limit of {MAX_LMG_DRIVERS}")
     r2 = subset_r2(np.asarray(corr_xx, float), np.asarray(r_xy, float))
-    masks, weights = _lmg_weights(p)
+    _, weights = _lmg_weights(p)
     shares = np.empty(p)
     for j in range(p):
-        bit = 1 << j
-        without = masks[(masks & bit) == 0]
-        shares[j] = np.sum(weights[without] * (r2[without | bit] - r2[without]))
+        # masks viewed as (above j, bit j, below j): [:, 0, :] lack j, [:, 1, :] hold it
+        shape = (1 << (p - 1 - j), 2, 1 << j)
+        with_j, without = r2.reshape(shape)[:, 1, :], r2.reshape(shape)[:, 0, :]
+        shares[j] = np.sum(weights.reshape(shape)[:, 0, :] * (with_j - without))
     return shares
 
 
