@@ -118,3 +118,22 @@ def test_reader_types_standard_columns_only(kind_name):
     assert "channel" not in default and "reopened" not in default
     german = reader_candidates(kind(kind_name), SourceOptions(date_format="%d.%m.%Y", decimal=","))
     assert german == {}
+
+
+def test_parquet_uses_its_own_types_and_numbers_records_from_one(tmp_path):
+    import polars as pl
+
+    frame = pl.DataFrame({
+        "contact_id": ["C1", "C2", "C3"], "customer_id": ["K1", "K1", "K2"],
+        "opened_at": [datetime(2025, 1, 1, 10), datetime(2025, 1, 2, 9), datetime(2025, 1, 3, 8)],
+        "channel": ["Telefon", "email", "phone"], "wait_seconds": [30.0, -5.0, None],
+        "handoffs": ["1", "2,0", " 3 "],  # text in the file: parsed by tpnb's own rules
+    })
+    path = tmp_path / "c.parquet"
+    frame.write_parquet(path)
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    result = ingest_file(con, "contacts", path)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
+    assert _quarantine(con) == [(2, "wait_seconds", "below the minimum 0")]
+    assert con.sql("select contact_id, channel, handoffs, opened_at from raw_contacts order by 1").fetchall() == [
+        ("C1", "phone", 1, datetime(2025, 1, 1, 10)), ("C3", "phone", 3, datetime(2025, 1, 3, 8))]

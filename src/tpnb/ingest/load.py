@@ -178,9 +178,10 @@ def _quarantine(con, kind: Kind, path: Path, staged: Staged, load_id: int) -> No
     params = {"load_id": load_id, "kind": kind.name, "file": str(path)}
     # a row's line: CSV from its position (and the records the reader rejected before it),
     # other formats from the staged table's __line
-    if staged.lines_from_rowid:
-        con.execute(f"create temp table load_lines as select b.__pos, b.__pos + 2 + coalesce(k.shift, 0) as __line "
-                    f"from (select distinct __pos from load_bad) b asof left join {SHIFT} k on b.__pos >= k.first_rowid")
+    if staged.first_line is not None:
+        con.execute(f"create temp table load_lines as select b.__pos, b.__pos + {int(staged.first_line)} "
+                    f"+ coalesce(k.shift, 0) as __line from (select distinct __pos from load_bad) b "
+                    f"asof left join {SHIFT} k on b.__pos >= k.first_rowid")
     else:
         con.execute(f"create temp table load_lines as select b.__pos, s.__line from (select distinct __pos from load_bad) b "
                     f"join (select rowid as __pos, __line from {STAGE_TABLE}) s using (__pos)")

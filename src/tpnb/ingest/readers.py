@@ -76,7 +76,9 @@ class Staged:
     source: str = STAGE         # what validation selects from: a view, or a read_csv(...) call
     params: dict = field(default_factory=dict)
     typed: dict[str, str] = field(default_factory=dict)  # columns the reader typed: name -> SQL type
-    lines_from_rowid: bool = False  # CSV: a row's line follows from its position (and the rejects)
+    # When set, a row's line follows from its position p among the rows read: p + first_line
+    # (+ the records the reader rejected before it). None: the staged table has __line.
+    first_line: int | None = None
     temp_file: Path | None = None   # a UTF-8 copy of a Windows-1252 file, removed after the load
 
     @property
@@ -114,8 +116,10 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOption
     fmt = file_format(path)
     if fmt == "csv":
         staged = _stage_csv(con, path, options, candidates or {}, encoding)
+    elif fmt == "parquet":
+        staged = _stage_parquet(con, path, options, candidates or {})
     else:
-        reader = {"parquet": _stage_parquet, "xlsx": _stage_xlsx, "jsonl": _stage_jsonl}[fmt]
+        reader = {"xlsx": _stage_xlsx, "jsonl": _stage_jsonl}[fmt]
         staged = reader(con, path, options)
     if options.derive or options.recode:
         _apply_derive_and_recode(con, path, staged, options)
@@ -132,7 +136,7 @@ def drop_stage(con) -> None:
 def _apply_derive_and_recode(con, path: Path, staged: Staged, options: SourceOptions) -> None:
     """Make the columns a source config derives, and translate recoded values (values bound)."""
     if staged.lazy:  # updates need the rows in a table
-        _materialize_csv(con, path, staged)
+        _materialize(con, path, staged)
     for target, spec in options.derive.items():
         if target in staged.columns:
             raise RejectedFile(f"{path.name}: column '{target}' is in the file and derived in the config; choose one")
@@ -142,9 +146,10 @@ def _apply_derive_and_recode(con, path: Path, staged: Staged, options: SourceOpt
                 raise RejectedFile(f"{path.name}: derive {target} from column '{spec['column']}', which is not in the file")
             con.execute(f"update {STAGE_TABLE} set {ident(target)} = {ident(spec['column'])}")
         elif "line" in spec:
-            if staged.lines_from_rowid:
-                con.execute(f"update {STAGE_TABLE} set {ident(target)} = (rowid + 2 + coalesce((select max(shift) "
-                            f"from {SHIFT} where first_rowid <= {STAGE_TABLE}.rowid), 0))::varchar")
+            if staged.first_line is not None:
+                con.execute(f"update {STAGE_TABLE} set {ident(target)} = (rowid + {int(staged.first_line)} + "
+                            f"coalesce((select max(shift) from {SHIFT} where first_rowid <= {STAGE_TABLE}.rowid), 0)"
+                            ")::varchar")
             else:
                 con.execute(f"update {STAGE_TABLE} set {ident(target)} = __line::varchar")
         else:
@@ -299,7 +304,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOption
     typed = _typed_columns(con, path, params, names, candidates)
     params["columns"] = {n: typed.get(n, "VARCHAR") for n in names}
     return Staged(names, original, 0, 0, "csv", encoding, delimiter, source=READ_CSV, params=params,
-                  typed=typed, lines_from_rowid=True, temp_file=None if readable == path else readable)
+                  typed=typed, first_line=2, temp_file=None if readable == path else readable)
 
 
 def _typed_columns(con, path: Path, params: dict, names: list[str], candidates: dict[str, str]) -> dict[str, str]:
@@ -327,11 +332,11 @@ def _typed_columns(con, path: Path, params: dict, names: list[str], candidates: 
     return {n: t for (n, t), ok in zip(wanted.items(), row, strict=True) if ok is not False}
 
 
-def _materialize_csv(con, path: Path, staged: Staged) -> None:
+def _materialize(con, path: Path, staged: Staged) -> None:
     try:
         con.execute(f"create temp table {STAGE_TABLE} as select * from {staged.source}", staged.params)
     except duckdb.Error as exc:
-        raise RejectedFile(f"{path.name}: cannot read as CSV: {_first_line(exc)}") from exc
+        raise RejectedFile(f"{path.name}: cannot read as {staged.format.upper()}: {_first_line(exc)}") from exc
     staged.source, staged.params = STAGE, {}
     make_line_shift(con)
 
@@ -394,10 +399,27 @@ def _stage_from_relation_columns(con, path: Path, options: SourceOptions, source
     return Staged(names, original, rows, 0, fmt)
 
 
-def _stage_parquet(con, path: Path, options: SourceOptions) -> Staged:
-    # Parquet has no lines; __line is the record number (1-based).
-    return _stage_from_relation_columns(con, path, options, "read_parquet($path)", {"path": str(path)},
-                                        "Parquet", 0)
+def _stage_parquet(con, path: Path, options: SourceOptions, candidates: dict[str, str]) -> Staged:
+    """Parquet is read by the statement that validates it; columns already of the contract's
+    type are used as they are, the others as text. A record's line is its number (1-based)."""
+    params = {"path": str(path)}
+    try:
+        described = con.sql("describe select * from read_parquet($path)", params=params).fetchall()
+        rows = int(con.sql("select count(*) from read_parquet($path)", params=params).fetchall()[0][0])
+    except duckdb.Error as exc:
+        raise RejectedFile(f"{path.name}: cannot read as Parquet: {_first_line(exc)}") from exc
+    header = [row[0] for row in described]
+    names, original = _target_names(path, header, options)
+    types = {n: str(row[1]).upper() for n, row in zip(names, described, strict=True)}
+    typed = {n: t for n, t in candidates.items() if types.get(n) == t}
+    select = ", ".join(f"{ident(h)} as {ident(n)}" if n in typed else f"{ident(h)}::varchar as {ident(n)}"
+                       for h, n in zip(header, names, strict=True))
+    if rows == 0:
+        raise RejectedFile(f"{path.name}: the file has no data rows")
+    con.execute(f"create temp table {REJECTS} (line bigint, error_message varchar, csv_line varchar)")
+    make_line_shift(con)
+    return Staged(names, original, rows, 0, "parquet", source=f"(select {select} from read_parquet($path))",
+                  params=params, typed=typed, first_line=1)
 
 
 def _stage_xlsx(con, path: Path, options: SourceOptions) -> Staged:
