@@ -11,7 +11,7 @@ DB ?= data/tpnb.duckdb
 TEST_DB := data/test/tpnb.duckdb
 export TPNB_HOME := $(CURDIR)
 
-.PHONY: help setup demo data reports test test-fast lab bench bench-full bench-scale lint format browser clean
+.PHONY: help setup demo data reports test test-fast lab bench bench-full bench-scale bench-100m lint format browser clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "; printf "tpnb make targets:\n"} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -58,6 +58,9 @@ bench-full: $(STAMP) ## full benchmarks up to 10M contacts / 1M responses
 
 bench-scale: $(STAMP) ## one data set of 10M contacts and 1M responses end to end: reports/bench/scale.json
 	$(BIN)/python bench/scale.py --customers 1250000
+
+bench-100m: $(STAMP) ## 100M contacts through ingest, marts and nps (needs ~40 GB disk, ~30 min): reports/bench/out_of_core.json
+	$(BIN)/python bench/out_of_core.py --copies 10
 
 lint: $(STAMP) ## ruff over the package, tests and benchmarks
 	$(BIN)/ruff check src tests bench
