@@ -117,15 +117,15 @@ def ingest_file(con: duckdb.DuckDBPyConnection, kind_name: str, path: Path | str
             con.execute("begin transaction")
             try:
                 load_id = int(con.sql("select nextval('meta_load_seq')").fetchall()[0][0])
-                _insert(con, kind, path, staged, layout, options, load_id, scanner)
+                _insert(con, kind, path, staged, layout, options, load_id)
                 retry = None
                 if staged.format == "csv":
                     retry = settle_csv(con, path, staged, options, scanner.scan(), count_rows(con, kind, load_id))
                 if retry is None:
+                    sha = scanner.scan().sha256  # known from here on
                     if (earlier := scanner.unchanged()) is not None:
                         raise _Unchanged(earlier)
-                    result = finish_load(con, kind, path, staged, layout, load_id, scanner.scan().sha256,
-                                         fingerprint, started_at)
+                    result = finish_load(con, kind, path, staged, layout, load_id, sha, fingerprint, started_at)
                     con.execute("commit")
                     return result
                 con.execute("rollback")
@@ -138,21 +138,26 @@ def ingest_file(con: duckdb.DuckDBPyConnection, kind_name: str, path: Path | str
                 encoding = retry
         raise AssertionError("a CSV file is read at most three times")
     except _Unchanged as same:
-        return LoadResult(kind.name, str(path), status="unchanged", load_id=same.load_id,
-                          message=f"same content already loaded (load {same.load_id}); nothing changed")
+        return _unchanged(kind, path, same.load_id)
+    except duckdb.InterruptException:  # the scanner found the content loaded before
+        if (earlier := scanner.unchanged()) is not None:
+            return _unchanged(kind, path, earlier)
+        raise
     finally:
         if scanner.thread is not None:
             scanner.thread.join()
         _drop_temps(con, staged)
 
 
-def _insert(con, kind, path: Path, staged: Staged, layout, options: SourceOptions, load_id: int,
-            scanner: _Scanner) -> None:
+def _unchanged(kind, path: Path, load_id: int) -> LoadResult:
+    return LoadResult(kind.name, str(path), status="unchanged", load_id=load_id,
+                      message=f"same content already loaded (load {load_id}); nothing changed")
+
+
+def _insert(con, kind, path: Path, staged: Staged, layout, options: SourceOptions, load_id: int) -> None:
     try:
         insert_rows(con, kind, staged, layout, options, load_id)
-    except duckdb.InterruptException as exc:  # from the scanner: the file was loaded before
-        if (earlier := scanner.unchanged()) is not None:
-            raise _Unchanged(earlier) from exc
+    except duckdb.InterruptException:
         raise
     except duckdb.Error as exc:
         what = "cannot read as CSV" if staged.lazy else "cannot validate"
