@@ -187,6 +187,9 @@ def execute_run(run: ReportRun, db_path: str, work_dir: str) -> RunOutcome:
             str(run.notebook), str(out_nb), parameters=params, kernel_name=run.kernel,
             execution_timeout=run.timeout_seconds, cwd=str(run.notebook.parent), progress_bar=False,
             log_output=False, report_mode=True,
+            # the kernel's own start-up warnings (e.g. about its local TCP transport) are not the
+            # report's; they would only fill a scheduled run's log
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
         out_html.write_text(render_html(out_nb, run.title), encoding="utf-8")
         status, error = "ok", None
