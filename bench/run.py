@@ -82,7 +82,24 @@ def prepare(size: int, folder: Path) -> dict:
     load = measure([TPNB, "ingest", "--config", str(config), "--db", str(db)], 1)
     return {"customers": size, "contacts": data.contacts.height, "responses": data.surveys.height,
             "generate_seconds": generated, "db": db, "contacts_csv": folder / "contacts.csv",
-            "csv_mb": (folder / "contacts.csv").stat().st_size / 1e6, "load_all": load}
+            "csv_mb": (folder / "contacts.csv").stat().st_size / 1e6, "load_all": load, "config": config}
+
+
+def ingest_by_kind(config: Path, scratch: Path) -> dict:
+    """Each demo source on its own (with its config: German CSV, Windows-1252, Parquet...)."""
+    import yaml
+
+    out = {}
+    for entry in yaml.safe_load(config.read_text())["sources"]:
+        one = config.with_name(f"only_{entry['kind']}.yaml")
+        one.write_text(yaml.safe_dump({"sources": [entry]}))
+        for suffix in ("", ".wal"):
+            Path(str(scratch) + suffix).unlink(missing_ok=True)
+        step = measure([TPNB, "ingest", "--config", str(one), "--db", str(scratch), "--no-build"], 1)
+        step.pop("stdout", None)
+        out[entry["kind"]] = {**step, "file": entry["path"],
+                              "mb": (config.parent / entry["path"]).stat().st_size / 1e6}
+    return out
 
 
 def bench_size(info: dict, repeat: int, tmp: Path) -> dict:
@@ -94,6 +111,7 @@ def bench_size(info: dict, repeat: int, tmp: Path) -> dict:
             Path(str(scratch) + suffix).unlink(missing_ok=True)
 
     res = {k: info[k] for k in ("customers", "contacts", "responses", "csv_mb", "generate_seconds")}
+    res["ingest_by_kind"] = ingest_by_kind(info["config"], scratch)
     res["ingest_contacts"] = measure([TPNB, "ingest", "contacts", csv, "--db", str(scratch), "--no-build"], repeat, fresh)
     res["duckdb_read_csv"] = measure(
         [PY, "-c", "import duckdb,sys; c=duckdb.connect(sys.argv[1]); "
@@ -261,6 +279,12 @@ def write_page(sizes: list[dict], summary: list[dict]) -> None:
         f"<tr><td>{t['name']}</td><td>{t['value']} {t['unit']}</td><td>{t['reference'] if t['reference'] is not None else ''}</td>"
         f"<td>{t['ratio'] if t['ratio'] is not None else ''}</td><td>{t['target']}</td>"
         f"<td style='color:{'green' if t['met'] else 'red'}'>{'met' if t['met'] else 'not met'}</td></tr>" for t in summary)
+    big = sizes[-1]
+    kinds = "".join(f"<tr><td>{k}</td><td>{v['file']}</td><td>{v['mb']:.1f} MB</td><td>{v['seconds']:.2f} s</td>"
+                    f"<td>{v['peak_rss_mb']:.0f} MB</td></tr>" for k, v in big.get("ingest_by_kind", {}).items())
+    table += ("</table><h2>Ingest per source kind (" + f"{big['customers']:,} customers)</h2>"
+              "<table border='1' cellpadding='4' style='border-collapse:collapse'><tr><th>kind</th><th>file</th>"
+              f"<th>size</th><th>time</th><th>peak memory</th></tr>{kinds}")
     page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>tpnb benchmarks</title>"
             f"<script>{vega_bundle()}</script></head><body style='font-family:sans-serif;max-width:1000px;margin:auto'>"
             f"<h1>tpnb benchmarks</h1><table border='1' cellpadding='4' style='border-collapse:collapse'>"
@@ -287,6 +311,8 @@ def main() -> int:
             info = prepare(size, work / str(size))
             result = bench_size(info, repeat, work / str(size))
             results.append(result)
+            print("   ingest by kind: " + ", ".join(f"{k} {v['seconds']:.2f}s"
+                                                   for k, v in result["ingest_by_kind"].items()), flush=True)
             print(f"   {result['contacts']:,} contacts, {result['responses']:,} responses: ingest "
                   f"{result['ingest_contacts']['seconds']:.2f}s vs read_csv {result['duckdb_read_csv']['seconds']:.2f}s, "
                   f"marts {result['build_marts']['seconds']:.2f}s, nps {result['nps']['seconds']:.2f}s, "
