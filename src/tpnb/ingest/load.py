@@ -68,7 +68,7 @@ def loaded_before(con, kind: Kind, fingerprint: str) -> dict[str, int]:
 
 def insert_rows(con, kind: Kind, staged: Staged, layout: Layout, options: SourceOptions, load_id: int) -> None:
     """Insert every record of the staged file into the raw table (the caller holds the transaction)."""
-    select, params = typed_select(kind, staged, layout, options)
+    select, params = typed_select(con, kind, staged, layout, options)
     stored = {n for n, _ in stored_columns(kind)}
     produced = [n for n in layout.contract if n in stored]
     produced += [n for n in ("ratings", "attributes") if n in stored]

@@ -31,11 +31,13 @@ from tpnb.sqlutil import drop_temp, ident
 CHUNK_BYTES = 16 * 1024 * 1024
 HEAD_BYTES = 8 * 1024 * 1024     # what the encoding is guessed from before DuckDB reads the rest
 SAMPLE_BYTES = 1024 * 1024       # the head of a file that decides whether the reader may type a column
+SAMPLE_ROWS = 2000               # the same for formats read into a table first
 MAX_FIELD_BYTES = 16 * 1024 * 1024
 STAGE = "stage"              # the view validation reads when a file is staged in a table
 STAGE_TABLE = "stage_read"   # the table behind it
 REJECTS = "stage_rejects"    # what the CSV reader could not split (or type)
 SHIFT = "stage_line_shift"   # rejected records before a row, to turn row numbers into lines
+SAMPLE = "stage_sample"      # the first rows of the file as text: what formats are guessed from
 
 
 @dataclass
@@ -125,11 +127,15 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOption
         _apply_derive_and_recode(con, path, staged, options)
     if not staged.lazy:
         con.execute(f"create temp view {STAGE} as select * from {STAGE_TABLE}")
+    if fmt != "csv" or (options.derive or options.recode):
+        drop_temp(con, SAMPLE)
+        con.execute(f"create temp table {SAMPLE} as select * from {staged.source} limit {SAMPLE_ROWS}",
+                    staged.params)
     return staged
 
 
 def drop_stage(con) -> None:
-    for name in (STAGE, STAGE_TABLE, REJECTS, "stage_rejects_scan", SHIFT, "stage_lines"):
+    for name in (STAGE, STAGE_TABLE, REJECTS, "stage_rejects_scan", SHIFT, SAMPLE, "stage_lines"):
         drop_temp(con, name)
 
 
@@ -308,10 +314,10 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOption
 
 
 def _typed_columns(con, path: Path, params: dict, names: list[str], candidates: dict[str, str]) -> dict[str, str]:
-    """The candidates whose sampled values all cast the standard way (ISO dates, 1234.5)."""
+    """The candidates whose sampled values all cast the standard way (ISO dates, 1234.5).
+
+    The sample (the head of the file, as text) stays in the temp table ``stage_sample``."""
     wanted = {n: t for n, t in candidates.items() if n in names}
-    if not wanted:
-        return {}
     # The sample is the head of the (UTF-8) file, cut after its last full line.
     with Path(params["path"]).open("rb") as fh:
         head = fh.read(SAMPLE_BYTES)
@@ -320,15 +326,18 @@ def _typed_columns(con, path: Path, params: dict, names: list[str], candidates: 
         out.write(head if len(head) < SAMPLE_BYTES else head[: head.rfind(b"\n") + 1])
     sample = READ_CSV.replace("store_rejects=true, rejects_table='stage_rejects', rejects_scan='stage_rejects_scan', ",
                               "ignore_errors=true, ")
-    tests = ", ".join(f"bool_and({ident(n)} is null or try_cast({ident(n)} as {t}) is not null)"
-                      for n, t in wanted.items())
     try:
-        row = con.sql(f"select {tests} from {sample}",
-                      params={**params, "path": sample_path, "columns": {n: "VARCHAR" for n in names}}).fetchall()[0]
+        con.execute(f"create temp table {SAMPLE} as select * from {sample}",
+                    {**params, "path": sample_path, "columns": {n: "VARCHAR" for n in names}})
     except duckdb.Error as exc:
         raise RejectedFile(f"{path.name}: cannot read as CSV: {_first_line(exc)}") from exc
     finally:
         os.unlink(sample_path)
+    if not wanted:
+        return {}
+    tests = ", ".join(f"bool_and({ident(n)} is null or try_cast({ident(n)} as {t}) is not null)"
+                      for n, t in wanted.items())
+    row = con.sql(f"select {tests} from {SAMPLE}").fetchall()[0]
     return {n: t for (n, t), ok in zip(wanted.items(), row, strict=True) if ok is not False}
 
 

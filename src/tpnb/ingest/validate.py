@@ -17,7 +17,7 @@ from tpnb import contracts as c
 from tpnb.contracts import ENUM_ALIASES, RATING_PREFIX, Kind
 from tpnb.ingest.errors import RejectedFile
 from tpnb.ingest.options import SourceOptions
-from tpnb.ingest.readers import Staged
+from tpnb.ingest.readers import SAMPLE, Staged
 from tpnb.ingest.schema import ERRORS_TYPE
 from tpnb.sqlutil import ident, literal
 
@@ -139,6 +139,7 @@ class _Builder:
         self.typed = typed  # columns the reader already parsed
         self.num = "tpnb_num_point" if options.decimal == "." else "tpnb_num_comma"
         self.present: set[str] = set()
+        self.formats: dict[str, int] = {}  # date column -> index of its likely format in date_formats
 
     def raw(self, name: str) -> str:
         """The value as text (NULL when blank)."""
@@ -165,7 +166,10 @@ class _Builder:
             return f"{self.num}({raw})"
         if col.type in (c.TIMESTAMP, c.DATE):
             first = f"try_strptime({raw}, $first_format), " if self.options.date_format else ""
-            expr = f"coalesce({first}try_cast({raw} as timestamp), try_strptime({raw}, $date_formats))"
+            # the format that fits the file's sample first: most values need no other try
+            # (a failed try costs as much as ten that succeed)
+            likely = f"try_strptime({raw}, $format_{self.formats[col.name]}), " if col.name in self.formats else ""
+            expr = f"coalesce({likely}{first}try_cast({raw} as timestamp), try_strptime({raw}, $date_formats))"
             return f"({expr})::date" if col.type == c.DATE else expr
         if col.type == c.BOOL:
             return self.boolean(raw)
@@ -218,11 +222,34 @@ class _Builder:
         return checks
 
 
-def typed_select(kind: Kind, staged: Staged, layout: Layout, options: SourceOptions) -> tuple[str, dict]:
+def likely_formats(con, kind: Kind, layout: Layout, staged: Staged, options: SourceOptions) -> dict[str, int]:
+    """Date columns read as text -> the first of ``options.date_formats`` that parses every
+    value of the file's sample (``stage_sample``) that a plain cast does not."""
+    columns = [n for n in layout.contract if kind.column(n).type in (c.TIMESTAMP, c.DATE) and n not in staged.typed]
+    if not columns:
+        return {}
+    formats = options.date_formats
+    tests = ", ".join(
+        f"bool_and(v is null or try_cast(v as timestamp) is not null or try_strptime(v, $f{i}) is not null) "
+        f"and count(v) > 0"
+        for i in range(len(formats)))
+    found = {}
+    for name in columns:
+        value = f"nullif(trim({ident(name)}::varchar), '')"
+        row = con.sql(f"select {tests} from (select {value} as v from {SAMPLE})",
+                      params={f"f{i}": f for i, f in enumerate(formats)}).fetchall()[0]
+        fits = [i for i, ok in enumerate(row) if ok]
+        if fits:
+            found[name] = fits[0]
+    return found
+
+
+def typed_select(con, kind: Kind, staged: Staged, layout: Layout, options: SourceOptions) -> tuple[str, dict]:
     """A SELECT over the staged file: each contract column parsed to its type (named as in the
     contract), ratings and attributes where the kind has them, and ``__errors``."""
     b = _Builder(kind, options, staged.typed)
     b.present = set(layout.contract)
+    b.formats = likely_formats(con, kind, layout, staged, options)
     cols = [kind.column(n) for n in layout.contract if kind.column(n).type != c.PII]
     parsed = [f"{b.parse(col)} as {b.value(col.name)}" for col in cols]
     errors: list[Check] = []
@@ -230,21 +257,21 @@ def typed_select(kind: Kind, staged: Staged, layout: Layout, options: SourceOpti
         errors += b.errors(col)
 
     extra_select: list[str] = []
+    outer_extra: list[str] = []
     if layout.ratings:
         lo, hi = options.scale
         items = []
-        for staged_col, tp in layout.ratings.items():
+        for i, (staged_col, tp) in enumerate(layout.ratings.items()):
             raw = b.raw(staged_col)
-            na = f"({raw} is null or list_contains($na_codes, lower({raw})))"
-            value = f"{b.num}({raw})"
-            items.append(
-                f"{{'touchpoint_id': {literal(tp)}, 'experienced': not {na}, "
-                f"'rating': case when not {na} then {value} end}}"
-            )
+            # parsed once here; the ratings list and the checks read the columns
+            parsed.append(f"({raw} is null or list_contains($na_codes, lower({raw}))) as __na_{i}")
+            parsed.append(f"case when not ({raw} is null or list_contains($na_codes, lower({raw}))) "
+                          f"then {b.num}({raw}) end as __r_{i}")
+            items.append(f"{{'touchpoint_id': {literal(tp)}, 'experienced': not __na_{i}, 'rating': __r_{i}}}")
             errors.append(Check(
-                f"not {na} and ({value} is null or {value} < {float(lo)} or {value} > {float(hi)})",
+                f"not __na_{i} and (__r_{i} is null or __r_{i} < {float(lo)} or __r_{i} > {float(hi)})",
                 staged.original[staged_col], raw, f"rating not on the scale {lo:g}-{hi:g} (nor a not-applicable code)"))
-        extra_select.append("[" + ", ".join(items) + "] as ratings")
+        outer_extra.append("[" + ", ".join(items) + "] as ratings")
     if kind.keeps_attributes:
         if layout.attributes:
             attrs = ", ".join(
@@ -261,7 +288,7 @@ def typed_select(kind: Kind, staged: Staged, layout: Layout, options: SourceOpti
     error_list = (f"case when {any_error} then list_filter([{', '.join(e.sql() for e in errors)}], "
                   f"lambda e: e is not null) end") if errors else "null"
     outputs = ", ".join(f"{b.value(col.name)} as {ident(col.name)}" for col in cols)
-    extras = "".join(f", {e.rsplit(' as ', 1)[1]}" for e in extra_select)
+    extras = "".join(f", {e}" for e in outer_extra) + "".join(f", {e.rsplit(' as ', 1)[1]}" for e in extra_select)
     sql = (f"select {outputs}{extras}, {error_list}::{ERRORS_TYPE} as __errors "
            f"from (select src.*, {', '.join(parsed + extra_select)} from {staged.source} src)")
     params = dict(staged.params)
@@ -271,4 +298,6 @@ def typed_select(kind: Kind, staged: Staged, layout: Layout, options: SourceOpti
         params["date_formats"] = options.date_formats
     if "$na_codes" in sql:
         params["na_codes"] = options.not_applicable_codes
+    for i in set(b.formats.values()):
+        params[f"format_{i}"] = options.date_formats[i]
     return sql, params
