@@ -109,3 +109,24 @@ def test_checks_pass_on_the_demo_and_catch_a_broken_identity(demo_db, tmp_path):
     assert warehouse.run_checks(con) == []
     con.execute("insert into mart_contacts select * from mart_contacts limit 1")  # a contact twice
     assert warehouse.run_checks(con) == ["mart_contacts: contact_id not unique or contacts missing"]
+
+
+def test_a_model_that_became_a_view_replaces_the_table_an_older_build_left(demo_db, tmp_path):
+    import shutil
+
+    db = tmp_path / "old.duckdb"
+    shutil.copy(demo_db[0], db)
+    con = duckdb.connect(str(db))
+    con.execute("drop view core_contacts")
+    con.execute("create table core_contacts as select 1 as x")  # as tpnb 0.1 left it
+    warehouse.build(con, load_settings(REPO))
+    kinds = con.sql("select table_type from information_schema.tables where table_name = 'core_contacts'").fetchall()
+    assert kinds == [("VIEW",)]
+    assert con.sql("select count(*) from mart_contacts").fetchall() == con.sql("select count(*) from raw_contacts").fetchall()
+
+
+def test_dependencies_named_in_comments_do_not_order_models():
+    models = [warehouse.Model("core_a", "core", "-- read by mart_b\ncreate or replace view core_a as select 1"),
+              warehouse.Model("mart_b", "marts", "create or replace table mart_b as select * from core_a")]
+    assert [m.name for m in warehouse.ordered_models(models)] == ["core_a", "mart_b"]
+    assert models[0].kind == "view" and models[1].kind == "table"

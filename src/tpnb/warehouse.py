@@ -19,6 +19,7 @@ import duckdb
 
 from tpnb.config import Settings, database_path, load_settings
 from tpnb.ingest.schema import ensure_schema
+from tpnb.sqlutil import ident
 
 LAYERS = ("core", "marts")
 CHECKS = "checks"
@@ -69,6 +70,12 @@ class Model:
     sql: str
 
     @property
+    def kind(self) -> str:
+        """'table' or 'view': what the model's SQL creates."""
+        found = re.search(r"create\s+or\s+replace\s+(table|view)\s", re.sub(r"--[^\n]*", "", self.sql), re.I)
+        return found.group(1).lower() if found else "table"
+
+    @property
     def parameters(self) -> list[str]:
         code = re.sub(r"--[^\n]*", "", self.sql)
         return sorted(set(re.findall(r"\$([a-z_]+)", code)))
@@ -85,10 +92,11 @@ def load_models() -> list[Model]:
 
 
 def ordered_models(models: list[Model]) -> list[Model]:
-    """Topological order by the model names each SQL file mentions."""
+    """Topological order by the model names each SQL file mentions (outside comments)."""
     by_name = {m.name: m for m in models}
     graph = {
-        m.name: {dep for dep in re.findall(r"\b((?:core|mart)_[a-z0-9_]+)\b", m.sql) if dep in by_name and dep != m.name}
+        m.name: {dep for dep in re.findall(r"\b((?:core|mart)_[a-z0-9_]+)\b", re.sub(r"--[^\n]*", "", m.sql))
+                 if dep in by_name and dep != m.name}
         for m in models
     }
     return [by_name[name] for name in TopologicalSorter(graph).static_order()]
@@ -105,6 +113,7 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> l
         for model in ordered_models(load_models()):
             started = time.perf_counter()
             params = {name: values[name] for name in model.parameters}
+            _drop_other_kind(con, model)
             try:
                 con.execute(model.sql, params)
             except duckdb.Error as exc:
@@ -118,6 +127,17 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> l
         con.execute("rollback")
         raise
     return timings
+
+
+def _drop_other_kind(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """A model that became a view (or a table) replaces what an older tpnb built under its name."""
+    other = "view" if model.kind == "table" else "table"
+    catalog = "duckdb_views()" if other == "view" else "duckdb_tables()"
+    column = "view_name" if other == "view" else "table_name"
+    found = con.sql(f"select count(*) from {catalog} where {column} = $name and not temporary "
+                    "and schema_name = 'main'", params={"name": model.name}).fetchall()[0][0]
+    if found:
+        con.execute(f"drop {other} {ident(model.name)}")
 
 
 class ModelCheckFailed(RuntimeError):
