@@ -32,6 +32,7 @@ TPNB = str(BIN / "tpnb")
 PY = sys.executable
 OUT = ROOT / "reports" / "bench"
 AS_OF = "2026-10-31"
+FULL_SURVEY_SHARE = 0.16  # share of customers asked per wave in the full mode
 
 
 def drain(stream, sink: list[bytes]) -> None:
@@ -67,13 +68,14 @@ def measure(cmd: list[str], repeat: int, setup=None, env: dict | None = None) ->
     return {"seconds": statistics.median(times), "runs": times, "peak_rss_mb": max(peaks), "stdout": out}
 
 
-def prepare(size: int, folder: Path) -> dict:
+def prepare(size: int, folder: Path, survey_share: float | None = None) -> dict:
     """Generate the demo data at a size: source files, a contacts CSV, a built database."""
     from tpnb import demo
 
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    data = demo.generate(seed=11, customers=size, as_of=date.fromisoformat(AS_OF))
+    shape = {"survey_share": survey_share} if survey_share else {}
+    data = demo.generate(seed=11, customers=size, as_of=date.fromisoformat(AS_OF), **shape)
     config = demo.write_sources(data, folder / "sources")
     data.contacts.write_csv(folder / "contacts.csv")
     generated = time.perf_counter() - started
@@ -308,7 +310,8 @@ def main() -> int:
     try:
         for size in sizes:
             print(f"== {size:,} customers", flush=True)
-            info = prepare(size, work / str(size))
+            # full: the shape the targets name (1.25M customers: 10M contacts, 1M responses)
+            info = prepare(size, work / str(size), FULL_SURVEY_SHARE if full else None)
             result = bench_size(info, repeat, work / str(size))
             results.append(result)
             print("   ingest by kind: " + ", ".join(f"{k} {v['seconds']:.2f}s"
