@@ -4,6 +4,7 @@ from datetime import datetime
 
 import duckdb
 import polars as pl
+import pytest
 from tests.conftest import REPO
 
 from tpnb import warehouse
@@ -130,3 +131,15 @@ def test_dependencies_named_in_comments_do_not_order_models():
               warehouse.Model("mart_b", "marts", "create or replace table mart_b as select * from core_a")]
     assert [m.name for m in warehouse.ordered_models(models)] == ["core_a", "mart_b"]
     assert models[0].kind == "view" and models[1].kind == "table"
+
+
+def test_engine_settings_come_from_the_environment(demo_db, monkeypatch):
+    monkeypatch.setenv("TPNB_MEMORY_LIMIT", "1GB")
+    monkeypatch.setenv("TPNB_THREADS", "1")
+    con = warehouse.connect(demo_db[0])
+    assert con.sql("select current_setting('threads')").fetchall() == [(1,)]
+    assert con.sql("select current_setting('memory_limit')").fetchall()[0][0].endswith("MiB")
+    con.close()
+    monkeypatch.setenv("TPNB_MEMORY_LIMIT", "lots")
+    with pytest.raises(warehouse.BadSetting, match="TPNB_MEMORY_LIMIT"):
+        warehouse.connect(demo_db[0])

@@ -40,7 +40,7 @@ def _write_connection(db: Path | None):
 
     try:
         return warehouse.connect(_db(db), read_only=False)
-    except warehouse.DatabaseBusy as exc:
+    except (warehouse.DatabaseBusy, warehouse.BadSetting) as exc:
         _fail(str(exc))
 
 
@@ -58,7 +58,7 @@ def _read_connection(db: Path | None):
 
     try:
         return warehouse.connect(_db(db))
-    except (warehouse.DatabaseMissing, warehouse.DatabaseBusy) as exc:
+    except (warehouse.DatabaseMissing, warehouse.DatabaseBusy, warehouse.BadSetting) as exc:
         _fail(str(exc))
 
 
@@ -148,7 +148,7 @@ def ingest(kind: Annotated[str | None, typer.Argument(help="Source kind: touchpo
         _fail(str(exc))
     try:
         con = warehouse.connect(_db(db), read_only=False, wait_seconds=wait)
-    except warehouse.DatabaseBusy as exc:
+    except (warehouse.DatabaseBusy, warehouse.BadSetting) as exc:
         _fail(str(exc))
     results, rejected = [], []
     try:

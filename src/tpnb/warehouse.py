@@ -8,6 +8,7 @@ their SQL names.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ def connect(db: str | Path | None = None, read_only: bool = True, wait_seconds: 
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=_engine_config())
         except duckdb.IOException as exc:
             text = str(exc).lower()
             if not any(hint in text for hint in LOCK_HINTS):
@@ -61,6 +62,27 @@ def connect(db: str | Path | None = None, read_only: bool = True, wait_seconds: 
                     f"waited {wait_seconds:g} s. Try again when it has finished."
                 ) from exc
             time.sleep(0.25)
+
+
+def _engine_config() -> dict[str, str]:
+    """DuckDB settings from the environment: TPNB_MEMORY_LIMIT (e.g. 4GB; DuckDB's default is 80%
+    of RAM, beyond which it spills to disk) and TPNB_THREADS."""
+    config = {}
+    if limit := os.environ.get("TPNB_MEMORY_LIMIT"):
+        config["memory_limit"] = limit
+    if threads := os.environ.get("TPNB_THREADS"):
+        config["threads"] = threads
+    if config:
+        try:
+            duckdb.connect(config=config).close()
+        except duckdb.Error as exc:
+            shown = ", ".join(f"{k}={v!r}" for k, v in config.items())
+            raise BadSetting(f"TPNB_MEMORY_LIMIT / TPNB_THREADS ({shown}): {str(exc).splitlines()[0]}") from exc
+    return config
+
+
+class BadSetting(ValueError):
+    """An engine setting from the environment that DuckDB does not accept."""
 
 
 @dataclass(frozen=True)
