@@ -176,7 +176,7 @@ class _Builder:
         if col.type == c.ENUM:
             if col.choices:  # a value already written as the contract's saves the lookup
                 allowed = ", ".join(literal(v) for v in col.choices)
-                return f"(case when {raw} in ({allowed}) then {raw} else tpnb_enum({raw}) end)"
+                return f"(case when list_contains([{allowed}], {raw}) then {raw} else tpnb_enum({raw}) end)"
             return f"tpnb_enum({raw})"
         raise AssertionError(f"no parser for type {col.type}")
 
@@ -184,7 +184,8 @@ class _Builder:
     def boolean(raw: str) -> str:
         yes = ", ".join(literal(v) for v in BOOL_TRUE)
         no = ", ".join(literal(v) for v in BOOL_FALSE)
-        return f"(case when lower({raw}) in ({yes}) then true when lower({raw}) in ({no}) then false end)"
+        return (f"(case when list_contains([{yes}], lower({raw})) then true "
+                f"when list_contains([{no}], lower({raw})) then false end)")
 
     @staticmethod
     def value(name: str) -> str:
@@ -200,8 +201,11 @@ class _Builder:
             checks.append(Check(condition, col.name, raw, reason))
 
         typed = col.name in self.typed  # parsed by the reader: blank is NULL, and it never fails here
+        # text-like values are NULL after parsing exactly when the text is blank
+        blank_is_null = typed or col.type in (c.ID, c.TEXT, c.ENUM, c.FREE_TEXT)
         if col.key or col.required:
-            err(f"{parsed} is null" if typed else f"{parsed} is null and {raw} is null", "required value missing")
+            err(f"{parsed} is null" if blank_is_null else f"{parsed} is null and {raw} is null",
+                "required value missing")
         expected = {
             c.INTEGER: "a whole number", c.NUMBER: "a number", c.TIMESTAMP: "a date/time",
             c.DATE: "a date", c.BOOL: "yes/no",
@@ -210,7 +214,7 @@ class _Builder:
             err(f"{raw} is not null and {parsed} is null", f"not {expected}")
         if col.type == c.ENUM and col.choices:
             allowed = ", ".join(literal(v) for v in col.choices)
-            err(f"{parsed} is not null and {parsed} not in ({allowed})", "not one of: " + ", ".join(col.choices))
+            err(f"{parsed} is not null and not list_contains([{allowed}], {parsed})", "not one of: " + ", ".join(col.choices))
         if col.min is not None:
             err(f"{parsed} < {float(col.min)}", f"below the minimum {col.min:g}")
         if col.max is not None:
@@ -284,6 +288,7 @@ def typed_select(con, kind: Kind, staged: Staged, layout: Layout, options: Sourc
             extra_select.append("[]::struct(name varchar, value_text varchar, value_number double)[] as attributes")
 
     # Most rows are valid: their __errors is NULL, and the list is built only where a check fires.
+    # (Value lists are list_contains, not IN: DuckDB plans an IN list as a join per list.)
     any_error = " or ".join(f"coalesce({e.condition}, false)" for e in errors)
     error_list = (f"case when {any_error} then list_filter([{', '.join(e.sql() for e in errors)}], "
                   f"lambda e: e is not null) end") if errors else "null"
