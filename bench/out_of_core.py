@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from run import OUT, PY, TPNB, measure  # noqa: E402
+from run import PY, TPNB, measure, write_steps  # noqa: E402
 
 
 def main() -> int:
@@ -73,17 +73,11 @@ def main() -> int:
         steps["build_marts"] = measure([TPNB, "build", "--db", str(db)], 1)
         steps["nps_by_touchpoint_segment"] = measure([TPNB, "nps", "--db", str(db), "--by", "touchpoint,segment",
                                                       "--json"], 1)
-        for step in steps.values():
-            step.pop("stdout", None)
         sizes["database_gb"] = db.stat().st_size / 1e9
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    OUT.mkdir(parents=True, exist_ok=True)
-    result = {**sizes, "steps": steps,
-              "ingest_ratio": steps["ingest_contacts"]["seconds"] / steps["duckdb_read_csv"]["seconds"]}
-    (OUT / "out_of_core.json").write_text(json.dumps(result, indent=2))
-    for name, step in steps.items():
-        print(f"{name:<28} {step['seconds']:8.1f} s   peak {step['peak_rss_mb']:8.0f} MB", flush=True)
+    sizes["ingest_ratio"] = steps["ingest_contacts"]["seconds"] / steps["duckdb_read_csv"]["seconds"]
+    write_steps("out_of_core.json", sizes, steps)
     return 0
 
 

@@ -87,6 +87,16 @@ def prepare(size: int, folder: Path, survey_share: float | None = None) -> dict:
             "csv_mb": (folder / "contacts.csv").stat().st_size / 1e6, "load_all": load, "config": config}
 
 
+def write_steps(file_name: str, result: dict, steps: dict) -> None:
+    """Write a one-data-set benchmark to reports/bench/ and print its steps."""
+    for step in steps.values():
+        step.pop("stdout", None)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / file_name).write_text(json.dumps({**result, "steps": steps}, indent=2))
+    for name, step in steps.items():
+        print(f"{name:<28} {step['seconds']:8.1f} s   peak {step['peak_rss_mb']:8.0f} MB", flush=True)
+
+
 def ingest_by_kind(config: Path, scratch: Path) -> dict:
     """Each demo source on its own (with its config: German CSV, Windows-1252, Parquet...)."""
     import yaml

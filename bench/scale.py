@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from run import OUT, TPNB, measure  # noqa: E402
+from run import TPNB, measure, write_steps  # noqa: E402
 
 
 def main() -> int:
@@ -46,16 +46,10 @@ def main() -> int:
         steps["build_marts"] = measure([TPNB, "build", "--db", db], 1)
         steps["nps_by_touchpoint_segment"] = measure([TPNB, "nps", "--db", db, "--by", "touchpoint,segment", "--json"], 3)
         steps["drivers_bootstrap_200"] = measure([TPNB, "drivers", "--db", db, "--bootstrap", "200", "--json"], 1)
-        for step in steps.values():
-            step.pop("stdout", None)
         sizes["database_mb"] = Path(db).stat().st_size / 1e6
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    OUT.mkdir(parents=True, exist_ok=True)
-    result = {**sizes, "steps": steps}
-    (OUT / "scale.json").write_text(json.dumps(result, indent=2))
-    for name, step in steps.items():
-        print(f"{name:<28} {step['seconds']:8.1f} s   peak {step['peak_rss_mb']:8.0f} MB", flush=True)
+    write_steps("scale.json", sizes, steps)
     return 0
 
 

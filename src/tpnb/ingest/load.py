@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tpnb.contracts import Kind
 from tpnb.ingest.options import SourceOptions
-from tpnb.ingest.readers import SHIFT, STAGE_TABLE, Staged
+from tpnb.ingest.readers import REJECTS, SHIFT, STAGE_TABLE, Staged
 from tpnb.ingest.schema import raw_table, stored_columns
 from tpnb.ingest.validate import Layout, typed_select
 from tpnb.sqlutil import drop_temp, ident, literal
@@ -88,13 +88,18 @@ def finish_load(con, kind: Kind, path: Path, staged: Staged, layout: Layout, loa
     table = raw_table(kind)
     lid = int(load_id)
     key_cols = ", ".join(ident(k) for k in kind.key)
-    content = [n for n, _ in stored_columns(kind) if n != "load_id"]
+    stored = [n for n, _ in stored_columns(kind)]
+    content = [n for n in stored if n != "load_id"]
     rows, first, last = con.sql(f"select count(*), min(rowid), max(rowid) from {table} "
                                 f"where load_id = {lid}").fetchall()[0]
     if rows and last - first + 1 != rows:
         raise AssertionError(f"the rows of load {lid} are not contiguous; cannot tell their lines")
-    con.execute(f"create temp view {NEW} as select rowid - {int(first or 0)} as __pos, * "
-                f"from {table} where load_id = {lid}")
+    base = int(first or 0)
+    con.execute(f"create temp view {NEW} as select rowid - {base} as __pos, * from {table} where load_id = {lid}")
+
+    def drop_positions(positions_sql: str) -> None:
+        """Delete this load's rows at the positions the query returns."""
+        con.execute(f"delete from {table} where load_id = {lid} and rowid - {base} in ({positions_sql})")
     staged.rows = rows
     result.rows_read = rows + staged.malformed
 
@@ -116,11 +121,10 @@ def finish_load(con, kind: Kind, path: Path, staged: Staged, layout: Layout, loa
         )
     _quarantine(con, kind, path, staged, load_id)
     result.rows_quarantined = _scalar(con, "select count(distinct __pos) from load_bad") + staged.malformed
-    con.execute(f"delete from {table} where load_id = {lid} and rowid - {int(first or 0)} in (select __pos from load_bad)")
+    drop_positions("select __pos from load_bad")
     if repeats:  # identical repeats of a row: the first stays
-        con.execute(f"delete from {table} where load_id = {lid} and rowid - {int(first or 0)} in ("
-                    f"select __pos from {NEW} semi join load_dup_keys using ({key_cols}) "
-                    f"qualify row_number() over (partition by {key_cols} order by __pos) > 1)")
+        drop_positions(f"select __pos from {NEW} semi join load_dup_keys using ({key_cols}) "
+                       f"qualify row_number() over (partition by {key_cols} order by __pos) > 1")
     incoming = count_rows(con, kind, load_id)
     result.rows_duplicate = rows - (result.rows_quarantined - staged.malformed) - incoming
 
@@ -134,7 +138,6 @@ def finish_load(con, kind: Kind, path: Path, staged: Staged, layout: Layout, loa
                     f"from {NEW} n join {table} r on {on_key} and r.load_id <> {lid}")
         result.rows_unchanged = _scalar(con, "select count(*) from load_known where not changed")
         result.rows_replaced = _scalar(con, "select count(*) from load_known where changed")
-        stored = [n for n, _ in stored_columns(kind)]
         all_cols = ", ".join(ident(n) for n in stored)
         con.execute(
             f"insert into {table}_history ({all_cols}, replaced_at, replaced_by_load_id) "
@@ -143,8 +146,7 @@ def finish_load(con, kind: Kind, path: Path, staged: Staged, layout: Layout, loa
             {"load_id": load_id},
         )
         con.execute(f"delete from {table} where rowid in (select stored_rowid from load_known where changed)")
-        con.execute(f"delete from {table} where load_id = {lid} and rowid - {int(first or 0)} in "
-                    f"(select __pos from load_known where not changed)")
+        drop_positions("select __pos from load_known where not changed")
     result.rows_loaded = incoming - result.rows_unchanged - result.rows_replaced
 
     if kind.wide_ratings:
@@ -193,7 +195,7 @@ def _quarantine(con, kind: Kind, path: Path, staged: Staged, load_id: int) -> No
     )
     con.execute(
         "insert into meta_quarantine select $load_id, $kind, $file, line, '(row)', left(any_value(csv_line), 200), "
-        "string_agg(distinct error_message, '; ' order by error_message) from stage_rejects group by line",
+        f"string_agg(distinct error_message, '; ' order by error_message) from {REJECTS} group by line",
         params,
     )
 

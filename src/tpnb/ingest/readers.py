@@ -375,7 +375,6 @@ def settle_csv(con, path: Path, staged: Staged, options: SourceOptions, scan: Sc
             {"line": last_line},
         )
     make_line_shift(con)
-    staged.rows = rows
     staged.malformed = _count(con, f"(select distinct line from {REJECTS})")
     if rows == 0 and staged.malformed == 0:
         raise RejectedFile(f"{path.name}: the file has a header but no data rows")
