@@ -114,7 +114,7 @@ def test_reader_types_standard_columns_only(kind_name):
     from tpnb.ingest.validate import reader_candidates
 
     default = reader_candidates(kind(kind_name), SourceOptions())
-    assert default["opened_at"] == "TIMESTAMP" and default["handoffs"] == "BIGINT"
+    assert default["opened_at"] == "TIMESTAMP" and default["handoffs"] == "DOUBLE"  # checked whole by tpnb, never rounded
     assert "channel" not in default and "reopened" not in default
     german = reader_candidates(kind(kind_name), SourceOptions(date_format="%d.%m.%Y", decimal=","))
     assert german == {}
@@ -137,3 +137,35 @@ def test_parquet_uses_its_own_types_and_numbers_records_from_one(tmp_path):
     assert _quarantine(con) == [(2, "wait_seconds", "below the minimum 0")]
     assert con.sql("select contact_id, channel, handoffs, opened_at from raw_contacts order by 1").fetchall() == [
         ("C1", "phone", 1, datetime(2025, 1, 1, 10)), ("C3", "phone", 3, datetime(2025, 1, 3, 8))]
+
+
+HOSTILE_NUMBERS = {"2.5": "not a whole number", "inf": "not a whole number", "nan": "not a whole number",
+                   "1e30": "not a whole number", "-Infinity": "not a whole number"}
+
+
+@pytest.mark.parametrize("first_row", ["C0,K1,2025-01-01,phone,1,0,\n", "C0,K1,01.01.2025,phone,1,0,\n"],
+                         ids=["reader-typed", "text"])
+@pytest.mark.parametrize("value", sorted(HOSTILE_NUMBERS))
+def test_a_number_that_is_not_whole_or_finite_quarantines_its_row_on_both_read_paths(tmp_path, first_row, value):
+    # handoffs is a whole number: 2.5 is never rounded, inf/nan/1e30 never reject the file
+    con, result = _load(tmp_path, HEADER + first_row + f"C1,K1,2025-01-01,phone,1,{value},\n")
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    assert _quarantine(con) == [(3, "handoffs", HOSTILE_NUMBERS[value])]
+    assert con.sql("select contact_id, handoffs from raw_contacts").fetchall() == [("C0", 0)]
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-inf"])
+def test_a_number_that_is_not_finite_quarantines_its_row(tmp_path, value):
+    con, result = _load(tmp_path, HEADER + "C0,K1,2025-01-01,phone,1,0,\n" + f"C1,K1,2025-01-01,phone,{value},0,\n")
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    assert _quarantine(con) == [(3, "wait_seconds", "not a number")]
+
+
+def test_nps_of_eight_and_a_half_is_never_a_promoter(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("response_id,customer_id,answered_at,nps,tp_delivery\n"
+                    "R1,K1,2025-01-01,8.5,3\nR2,K1,2025-01-01,9,3\n", encoding="utf-8")
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    result = ingest_file(con, "surveys", path)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    assert con.sql("select response_id, nps from raw_surveys").fetchall() == [("R2", 9)]

@@ -109,7 +109,11 @@ class Check:
                 f"'value': left({self.raw}, 200), 'reason': {literal(self.reason)}}} end")
 
 
-READER_TYPES = {c.TIMESTAMP: "TIMESTAMP", c.DATE: "DATE", c.NUMBER: "DOUBLE", c.INTEGER: "BIGINT"}
+# Whole numbers are read as DOUBLE: the reader's BIGINT cast rounds 8.5 to 9, while tpnb
+# quarantines a value that is not whole (the same on every read path).
+READER_TYPES = {c.TIMESTAMP: "TIMESTAMP", c.DATE: "DATE", c.NUMBER: "DOUBLE", c.INTEGER: "DOUBLE"}
+# The largest whole number stored exactly in a DOUBLE; larger "whole numbers" are out of range.
+MAX_WHOLE = 2.0**53
 
 
 def reader_candidates(kind: Kind, options: SourceOptions) -> dict[str, str]:
@@ -150,6 +154,14 @@ class _Builder:
         return f"nullif(case when contains({col}, ' ') then trim({col}) else {col} end, '')"
 
     def parse(self, col: c.Column) -> str:
+        number = ident(col.name) if col.name in self.typed else f"{self.num}({self.raw(col.name)})"
+        # NaN, inf and whole numbers beyond a double's exact range are not values: the row is
+        # quarantined ("not a number"), never the file rejected by a failed cast.
+        if col.type == c.INTEGER:
+            return (f"(list_transform([{number}], lambda v: case when isfinite(v) and v = round(v) "
+                    f"and abs(v) <= {MAX_WHOLE} then v::bigint end))[1]")
+        if col.type == c.NUMBER and col.name != "repurchase_intent":
+            return f"(list_transform([{number}], lambda v: case when isfinite(v) then v end))[1]"
         if col.name in self.typed:
             return ident(col.name)
         raw = self.raw(col.name)
@@ -158,12 +170,9 @@ class _Builder:
         if col.type == c.FREE_TEXT:
             return (f"regexp_replace(regexp_replace({raw}, {literal(EMAIL_PATTERN)}, '[email]', 'g'), "
                     f"{literal(PHONE_PATTERN)}, '[phone]', 'g')")
-        if col.type == c.INTEGER:
-            return f"(list_transform([{self.num}({raw})], lambda v: case when v = round(v) then v::bigint end))[1]"
-        if col.type == c.NUMBER:
-            if col.name == "repurchase_intent":
-                return f"coalesce({self.num}({raw}), {self.boolean(raw)}::int::double)"
-            return f"{self.num}({raw})"
+        if col.name == "repurchase_intent":
+            number = f"(list_transform([{self.num}({raw})], lambda v: case when isfinite(v) then v end))[1]"
+            return f"coalesce({number}, {self.boolean(raw)}::int::double)"
         if col.type in (c.TIMESTAMP, c.DATE):
             first = f"try_strptime({raw}, $first_format), " if self.options.date_format else ""
             # the format that fits the file's sample first: most values need no other try
@@ -200,7 +209,8 @@ class _Builder:
         def err(condition: str, reason: str) -> None:
             checks.append(Check(condition, col.name, raw, reason))
 
-        typed = col.name in self.typed  # parsed by the reader: blank is NULL, and it never fails here
+        # parsed by the reader: blank is NULL, and it never fails here (but a number may not be finite or whole)
+        typed = col.name in self.typed and col.type not in (c.INTEGER, c.NUMBER)
         # text-like values are NULL after parsing exactly when the text is blank
         blank_is_null = typed or col.type in (c.ID, c.TEXT, c.ENUM, c.FREE_TEXT)
         if col.key or col.required:
