@@ -162,7 +162,7 @@ import json, sys, time
 import numpy as np
 sys.path.insert(0, "bench")
 from reference import lmg_by_refitting, lmg_data
-from tpnb.importance import correlation_parts, lmg
+from tpnb.analysis.importance import correlation_parts, lmg
 x, y = lmg_data(int(sys.argv[1]), int(sys.argv[2]))
 started = time.perf_counter()
 if sys.argv[3] == "exact":

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from tpnb import demo, warehouse
-from tpnb.config import load_settings
+from tpnb.settings import load_settings
 from tpnb.ingest import ingest_sources, load_sources
 
 REPO = Path(__file__).resolve().parents[1]

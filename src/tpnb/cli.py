@@ -30,7 +30,7 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _db(db: Path | None) -> Path:
-    from tpnb.config import database_path
+    from tpnb.settings import database_path
 
     return database_path(db)
 
@@ -80,8 +80,8 @@ def demo(db: DbOption = None,
     """Generate the demo data (with truth.json), load it through ingest, build the marts."""
     from tpnb import demo as demo_data
     from tpnb import warehouse
-    from tpnb.config import load_settings
     from tpnb.ingest import ingest_sources, load_sources
+    from tpnb.settings import load_settings
 
     settings = load_settings()
     out = out or settings.root / "data" / "demo"
@@ -222,8 +222,8 @@ def nps(db: DbOption = None,
         accounts: Annotated[bool, typer.Option("--account-weighted", help="Weight every account equally.")] = False,
         as_json: JsonOption = False) -> None:
     """NPS with adjusted-Wald 95% intervals, by any dimensions."""
-    from tpnb import metrics
-    from tpnb.queries import nps_sums
+    from tpnb.analysis.nps import nps_from_sums
+    from tpnb.warehouse.read import nps_sums
 
     dims = [d.strip() for d in by.split(",")] if by else []
     con = _read_connection(db)
@@ -233,7 +233,7 @@ def nps(db: DbOption = None,
         _fail(str(exc))
     finally:
         con.close()
-    table = metrics.nps_from_sums(sums, weighted=accounts).rename(dict(zip(columns, dims, strict=True)))
+    table = nps_from_sums(sums, weighted=accounts).rename(dict(zip(columns, dims, strict=True)))
     if as_json:
         typer.echo(json.dumps({"groups": table.to_dicts(), "by": dims,
                                "method": "adjusted Wald, 95%" + (", accounts weighted equally" if accounts else "")},
@@ -260,15 +260,15 @@ def drivers(outcome: Annotated[str, typer.Option(help="nps, promoter, detractor,
             min_n: Annotated[int, typer.Option(help="Minimum responses per model.")] = 100,
             as_json: JsonOption = False) -> None:
     """Key drivers: coefficients, relative importance with intervals, priority matrix."""
-    from tpnb import drivers as drv
-    from tpnb import warehouse
+    from tpnb.analysis import drivers as drv
+    from tpnb.warehouse import read
 
     if method not in ("lmg", "relative_weights"):
         _fail("--method must be lmg or relative_weights")
     con = _read_connection(db)
     try:
-        frame = warehouse.driver_frame(con, outcome)
-        labels = warehouse.touchpoint_labels(con)
+        frame = read.driver_frame(con, outcome)
+        labels = read.touchpoint_labels(con)
     finally:
         con.close()
     kwargs = {"outcome": outcome, "method": method, "strategy": strategy, "bootstrap": bootstrap, "seed": seed,
@@ -278,21 +278,24 @@ def drivers(outcome: Annotated[str, typer.Option(help="nps, promoter, detractor,
         if by:
             if by not in frame.columns:
                 _fail(f"--by {by}: no such column")
-            results = drv.key_drivers_by(frame, by, min_n=min_n, **kwargs)
+            groups = drv.key_drivers_by(frame, by, min_n=min_n, **kwargs)
         else:
-            results = {None: drv.key_drivers(frame, min_n=min_n, **kwargs)}
+            groups = [drv.GroupModel(None, frame.height, result=drv.key_drivers(frame, min_n=min_n, **kwargs))]
     except (ValueError, drv.InsufficientData) as exc:
         _fail(str(exc))
     if as_json:
-        docs = {k: (v.as_dict() if not isinstance(v, str) else {"outcome": outcome, "note": v}) for k, v in results.items()}
+        docs = {g.level: (g.result.as_dict() if g.result is not None else
+                          {"outcome": outcome, "n": g.n, "note": f"too few for a model: {g.skipped}"})
+                for g in groups}
         typer.echo(json.dumps(docs[None] if by is None else {"by": by, "models": docs}, default=_json_default))
         return
-    for level, result in results.items():
-        if level is not None:
-            typer.echo(f"== {by} = {level}")
-        if isinstance(result, str):
-            typer.echo(f"  {result}")
+    for group in groups:
+        if group.level is not None:
+            typer.echo(f"== {by} = {group.level}")
+        if group.result is None:
+            typer.echo(f"  n = {group.n}: too few for a model (minimum {min_n}). {group.skipped}")
             continue
+        result = group.result
         typer.echo(f"{result.model}; outcome {outcome}; n {result.n:,}; R² {result.r2:.3f} "
                    f"(controls {result.r2_controls:.3f}); not experienced: {result.strategy}")
         for r in result.drivers.iter_rows(named=True):
@@ -301,6 +304,13 @@ def drivers(outcome: Annotated[str, typer.Option(help="nps, promoter, detractor,
                        f"{r['quadrant'] or '':<12}")
         for note in result.notes:
             typer.echo(f"  note: {note}")
+
+
+def pl_empty(schema: dict):
+    """An empty table of that schema (nothing of the kind is loaded)."""
+    import polars as pl
+
+    return pl.DataFrame(schema=schema)
 
 
 def _json_default(value):
@@ -314,9 +324,15 @@ def _json_default(value):
 @app.command()
 def measures(db: DbOption = None, as_json: JsonOption = False) -> None:
     """The effect of each improvement measure on its touchpoint (difference-in-differences), NPS and contacts."""
-    from tpnb.evaluation import evaluate_measures
+    from tpnb.analysis.measures import MEASURE_SCHEMA, evaluate_measures
+    from tpnb.settings import load_settings
+    from tpnb.warehouse import read
 
-    table = _read(db, evaluate_measures)
+    analysis = load_settings().analysis
+    inputs = _read(db, lambda con: read.measure_inputs(con, analysis.measure_window_days))
+    table = (pl_empty(MEASURE_SCHEMA) if inputs is None else
+             evaluate_measures(inputs.measures, inputs.ratings, inputs.monthly_ratings, inputs.contacts,
+                               window_days=analysis.measure_window_days, min_n=analysis.min_n))
     if as_json:
         typer.echo(json.dumps({"measures": table.to_dicts()}, default=_json_default))
         return
@@ -332,9 +348,11 @@ def targets(db: DbOption = None, as_json: JsonOption = False,
             latest: Annotated[bool, typer.Option("--latest/--all", help="Only the newest period per target.")] = True,
             ) -> None:
     """Target vs actual per touchpoint and quarter: met, not met, or not sure (interval straddles the target)."""
-    from tpnb.evaluation import latest_targets, targets_vs_actual
+    from tpnb.analysis.targets import TARGET_SCHEMA, latest_targets, targets_vs_actual
+    from tpnb.warehouse import read
 
-    table = _read(db, targets_vs_actual)
+    inputs = _read(db, read.target_inputs)
+    table = pl_empty(TARGET_SCHEMA) if inputs is None else targets_vs_actual(inputs)
     if latest and table.height:
         table = latest_targets(table)
     if as_json:
@@ -355,8 +373,8 @@ def reports(config: Annotated[Path | None, typer.Option("--config", help="Report
             jobs: Annotated[int, typer.Option(help="Parallel runs.")] = 1,
             db: DbOption = None) -> None:
     """Run the report notebooks with papermill and publish self-contained HTML with an index."""
-    from tpnb import reports as rep
-    from tpnb.config import load_settings
+    from tpnb.report import runs as rep
+    from tpnb.settings import load_settings
 
     settings = load_settings()
     try:

@@ -1,0 +1,115 @@
+"""The design matrix of a key-driver model: outcome, centred ratings, not-experienced indicators, controls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from tpnb.contracts.marts import OUTCOME_COLUMNS
+
+EXPERIENCE_DRIVERS = ("was_passed_around", "had_late_answer", "had_missed_callback")
+STRATEGIES = ("indicator", "complete_case")
+MIN_NOT_EXPERIENCED = 30  # fewer "not experienced" than this: those respondents are left out, no indicator
+
+
+@dataclass
+class Design:
+    y: np.ndarray
+    drivers: np.ndarray              # n x p (centred ratings / experience flags)
+    controls: np.ndarray             # n x q (indicators, dummies)
+    driver_names: list[str]
+    control_names: list[str]
+    experienced: np.ndarray          # n x p, 1 where the driver's touchpoint was experienced (1 for non-ratings)
+    raw_ratings: np.ndarray          # n x p, the rating (nan where not experienced / not a rating)
+    clusters: np.ndarray | None
+    is_rating: np.ndarray            # p booleans
+    frame: pl.DataFrame              # the rows used
+
+
+def resolve_outcome(frame: pl.DataFrame, outcome: str) -> str:
+    column = OUTCOME_COLUMNS.get(outcome, outcome)
+    if column not in frame.columns:
+        raise ValueError(f"outcome '{outcome}' not found; known: {', '.join(OUTCOME_COLUMNS)} "
+                         f"or a numeric / yes-no survey column")
+    return column
+
+
+def rating_columns(frame: pl.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c.startswith("tp_")]
+
+
+def is_binary(values: np.ndarray) -> bool:
+    finite = values[~np.isnan(values)]
+    return finite.size > 0 and set(np.unique(finite)) <= {0.0, 1.0}
+
+
+def prepare_design(frame: pl.DataFrame, outcome_column: str, drivers: Sequence[str], controls: Sequence[str],
+                   strategy: str = "indicator", cluster: str | None = None,
+                   exclude_straightliners: bool = False) -> tuple[Design, dict]:
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
+    info: dict = {}
+    data = frame.filter(pl.col(outcome_column).is_not_null())
+    ratings = [d for d in drivers if d.startswith("tp_")]
+    if ratings:
+        rated = data.select(ratings)
+        count = rated.select(pl.sum_horizontal(pl.all().is_not_null())).to_series()
+        spread = rated.select(pl.max_horizontal(pl.all()) - pl.min_horizontal(pl.all())).to_series()
+        straight = (count >= 4) & (spread == 0)
+        info["straightliner_share"] = float(straight.mean()) if data.height else 0.0
+        if exclude_straightliners:
+            data = data.filter(~straight)
+    if strategy == "complete_case" and ratings:
+        data = data.drop_nulls(ratings)
+    if strategy == "indicator" and ratings:
+        # An indicator for a handful of respondents is unstable (it can separate a binary
+        # outcome perfectly): those few respondents are left out instead.
+        rare = [d for d in ratings if 0 < data[d].null_count() < MIN_NOT_EXPERIENCED]
+        if rare:
+            info["rare_not_experienced_dropped"] = {d: int(data[d].null_count()) for d in rare}
+            data = data.drop_nulls(rare)
+    other = [d for d in drivers if not d.startswith("tp_")]
+    data = data.drop_nulls(other) if other else data
+    y = data[outcome_column].cast(pl.Float64).to_numpy()
+
+    driver_cols, experienced, raw = [], [], []
+    controls_cols, control_names = [], []
+    for d in drivers:
+        values = data[d].cast(pl.Float64).to_numpy()
+        if d.startswith("tp_"):
+            seen = ~np.isnan(values)
+            mean = values[seen].mean() if seen.any() else 0.0
+            driver_cols.append(np.where(seen, values - mean, 0.0))
+            experienced.append(seen.astype(float))
+            raw.append(values)
+            if strategy == "indicator" and (~seen).any() and seen.any():
+                controls_cols.append((~seen).astype(float))
+                control_names.append(f"not_experienced_{d[3:]}")
+        else:
+            driver_cols.append(values)
+            experienced.append(np.ones_like(values))
+            raw.append(np.full_like(values, np.nan))
+    for c in controls:
+        levels = data[c].cast(pl.String).fill_null("unknown")
+        counts = levels.value_counts(sort=True)
+        names = counts[c].to_list()
+        for level in names[1:]:  # the most common level is the reference
+            controls_cols.append((levels == level).to_numpy().astype(float))
+            control_names.append(f"{c}={level}")
+    n = data.height
+    design = Design(
+        y=y,
+        drivers=np.column_stack(driver_cols) if driver_cols else np.empty((n, 0)),
+        controls=np.column_stack(controls_cols) if controls_cols else np.empty((n, 0)),
+        driver_names=list(drivers),
+        control_names=control_names,
+        experienced=np.column_stack(experienced) if experienced else np.empty((n, 0)),
+        raw_ratings=np.column_stack(raw) if raw else np.empty((n, 0)),
+        clusters=data[cluster].cast(pl.String).to_numpy() if cluster and cluster in data.columns else None,
+        is_rating=np.array([d.startswith("tp_") for d in drivers]),
+        frame=data,
+    )
+    return design, info

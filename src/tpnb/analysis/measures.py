@@ -1,0 +1,203 @@
+"""Measures: the effect of each improvement measure on its touchpoint (step 7 of the management cycle).
+
+- **difference-in-differences** (the primary estimate): the change of the
+  touchpoint's mean rating from the window before the start to the window
+  after it, minus the same change at the touchpoints the measure did not
+  touch. Assumption, stated in every result: without the measure, the
+  touchpoint would have moved like the others (parallel trends). Standard
+  errors are clustered by response (a respondent rates several touchpoints).
+- before/after at the touchpoint alone (Welch interval), for reference;
+- an interrupted time series on monthly means where there are at least
+  three months on each side;
+- downstream: NPS of respondents who experienced the touchpoint, before vs
+  after (adjusted-Wald change), and the share of its contacts answered
+  within target (difference of proportions).
+
+A verdict says "worked" only when the interval excludes 0 on the good side.
+Frames in, frames out: ``tpnb.warehouse.read.measure_inputs`` reads them.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import polars as pl
+
+DID_ASSUMPTION = ("difference-in-differences against the touchpoints the measure did not touch; assumes they "
+                  "show how the touchpoint would have moved without the measure (parallel trends)")
+MEASURE_SCHEMA = {"measure_id": pl.String, "touchpoint_id": pl.String, "title": pl.String, "started_at": pl.Date,
+                  "metric": pl.String, "effect": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
+                  "method": pl.String, "verdict": pl.String, "n_before": pl.Int64, "n_after": pl.Int64,
+                  "before_after_effect": pl.Float64, "its_effect": pl.Float64}
+
+
+# --- the estimators (frames in, numbers out) ----------------------------------------------
+
+def welch(before: np.ndarray, after: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Difference of means (after - before) with a Welch interval."""
+    from scipy import stats
+
+    m1, m0 = after.mean(), before.mean()
+    v1, v0 = after.var(ddof=1) / len(after), before.var(ddof=1) / len(before)
+    se = np.sqrt(v1 + v0)
+    df = (v1 + v0) ** 2 / (v1**2 / (len(after) - 1) + v0**2 / (len(before) - 1))
+    t = stats.t.ppf(0.5 + level / 2, df)
+    return float(m1 - m0), float(m1 - m0 - t * se), float(m1 - m0 + t * se)
+
+
+def diff_in_diff(frame: pl.DataFrame, level: float = 0.95) -> tuple[float, float, float]:
+    """OLS of rating on treated, post and treated x post; SE clustered by response.
+
+    ``frame`` has ``rating``, ``is_treated`` (the measure's touchpoint),
+    ``is_post`` (answered after the start) and ``response_id``.
+    """
+    import statsmodels.api as sm
+
+    treated = frame["is_treated"].cast(pl.Float64).to_numpy()
+    post = frame["is_post"].cast(pl.Float64).to_numpy()
+    x = np.column_stack([np.ones(len(treated)), treated, post, treated * post])
+    groups = np.unique(frame["response_id"].to_numpy(), return_inverse=True)[1]
+    fit = sm.OLS(frame["rating"].to_numpy(), x).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    low, high = fit.conf_int(alpha=1 - level)[3]
+    return float(fit.params[3]), float(low), float(high)
+
+
+def interrupted_time_series(monthly: pl.DataFrame, start, level: float = 0.95) -> tuple[float, float, float] | None:
+    """Level change at the start in a segmented regression of monthly means (month index, post, months since start).
+
+    ``monthly`` has ``period_month`` and ``mean_rating``; None when there are
+    fewer than three months on either side.
+    """
+    import statsmodels.api as sm
+
+    data = monthly.sort("period_month")
+    months = data["period_month"].to_list()
+    post = np.array([m >= start.replace(day=1) for m in months], dtype=float)
+    if post.sum() < 3 or (1 - post).sum() < 3:
+        return None
+    t = np.arange(len(months), dtype=float)
+    since = np.where(post > 0, t - t[post > 0][0], 0.0)
+    fit = sm.OLS(data["mean_rating"].to_numpy(), np.column_stack([np.ones_like(t), t, post, since])).fit()
+    low, high = fit.conf_int(alpha=1 - level)[2]
+    return float(fit.params[2]), float(low), float(high)
+
+
+def proportion_change(before: np.ndarray, after: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    from statistics import NormalDist
+
+    p0, p1 = before.mean(), after.mean()
+    se = np.sqrt(p0 * (1 - p0) / len(before) + p1 * (1 - p1) / len(after))
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    return float(p1 - p0), float(p1 - p0 - z * se), float(p1 - p0 + z * se)
+
+
+def verdict(effect: float | None, low: float | None, high: float | None, higher_is_better: bool = True) -> str:
+    if effect is None:
+        return "too little data"
+    if (low > 0 and higher_is_better) or (high < 0 and not higher_is_better):
+        return "worked"
+    if (high < 0 and higher_is_better) or (low > 0 and not higher_is_better):
+        return "worsened"
+    return "no clear effect"
+
+
+# --- measures ----------------------------------------------------------------------------------
+
+def evaluate_measures(measures: pl.DataFrame, ratings: pl.DataFrame, monthly_ratings: pl.DataFrame,
+                      contacts: pl.DataFrame, window_days: int, min_n: int, level: float = 0.95) -> pl.DataFrame:
+    """One row per measure and metric: effect, interval, method and verdict.
+
+    Parameters
+    ----------
+    measures : polars.DataFrame
+        ``core_measures``: ``measure_id``, ``touchpoint_id``, ``title``, ``started_at``.
+    ratings : polars.DataFrame
+        Touchpoint ratings with ``response_id``, ``touchpoint_id``, ``rating``,
+        ``is_experienced``, ``nps``, ``day`` (answer date), ``period_month``.
+    monthly_ratings : polars.DataFrame
+        ``touchpoint_id``, ``period_month``, ``mean_rating`` (for the time series).
+    contacts : polars.DataFrame
+        ``touchpoint_id``, ``day`` (opened), ``is_answered_in_target``.
+    window_days : int
+        Days before and after the start that are compared.
+    min_n : int
+        Fewest ratings (contacts) on each side for an estimate.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``MEASURE_SCHEMA``: per measure the metrics ``mean_rating`` (DiD),
+        ``nps`` (DiD) and ``answered_in_target_share`` (difference of shares).
+    """
+    rows: list[dict] = []
+    for m in measures.iter_rows(named=True):
+        start = m["started_at"]
+        lo, hi = start - timedelta(days=window_days), start + timedelta(days=window_days)
+        # Touchpoints with a measure of their own in the window are no fair comparison.
+        busy = measures.filter(pl.col("started_at").is_between(lo, hi)
+                               & (pl.col("touchpoint_id") != m["touchpoint_id"]))["touchpoint_id"].to_list()
+        window = ratings.filter(pl.col("day").is_between(lo, hi)).with_columns(
+            (pl.col("touchpoint_id") == m["touchpoint_id"]).alias("is_treated"),
+            (pl.col("day") >= start).alias("is_post"))
+        experienced = window.filter(pl.col("is_experienced") & ~pl.col("touchpoint_id").is_in(busy))
+        monthly = monthly_ratings.filter(pl.col("touchpoint_id") == m["touchpoint_id"])
+        own_contacts = contacts.filter((pl.col("touchpoint_id") == m["touchpoint_id"]) & pl.col("day").is_between(lo, hi))
+        base = {"measure_id": m["measure_id"], "touchpoint_id": m["touchpoint_id"], "title": m["title"],
+                "started_at": start}
+        rows.append({**base, **_rating_effect(experienced, monthly, start, min_n, level)})
+        rows.append({**base, **_nps_effect(window.filter(pl.col("is_treated")), min_n, level)})
+        rows.append({**base, **_contact_effect(own_contacts, start, min_n, level)})
+    return pl.DataFrame(rows, schema=MEASURE_SCHEMA)
+
+
+def _rating_effect(ratings: pl.DataFrame, monthly: pl.DataFrame, start, min_n: int, level: float) -> dict:
+    own = ratings.filter(pl.col("is_treated"))
+    before = own.filter(~pl.col("is_post"))["rating"].to_numpy()
+    after = own.filter(pl.col("is_post"))["rating"].to_numpy()
+    row = {"metric": "mean_rating", "n_before": len(before), "n_after": len(after),
+           "method": DID_ASSUMPTION, "before_after_effect": None, "its_effect": None}
+    if len(before) < min_n or len(after) < min_n:
+        return {**row, "effect": None, "ci_low": None, "ci_high": None,
+                "verdict": f"too little data (need {min_n} ratings before and after the start)"}
+    row["before_after_effect"] = welch(before, after, level)[0]
+    effect, low, high = diff_in_diff(ratings, level)
+    its = interrupted_time_series(monthly.select("period_month", "mean_rating"), start, level)
+    row["its_effect"] = its[0] if its else None
+    return {**row, "effect": effect, "ci_low": low, "ci_high": high, "verdict": verdict(effect, low, high)}
+
+
+def _nps_effect(own: pl.DataFrame, min_n: int, level: float) -> dict:
+    """NPS points: difference-in-differences between respondents who experienced the touchpoint and
+    those who did not (both asked about it), so a general rise in NPS is not credited to the measure."""
+    scored = own.filter(pl.col("nps").is_not_null()).with_columns(
+        (100.0 * (pl.col("nps") >= 9).cast(pl.Float64) - 100.0 * (pl.col("nps") <= 6).cast(pl.Float64)).alias("rating"),
+        pl.col("is_experienced").alias("is_treated"))
+    treated = scored.filter(pl.col("is_treated"))
+    n_before = treated.filter(~pl.col("is_post")).height
+    n_after = treated.filter(pl.col("is_post")).height
+    row = {"metric": "nps", "n_before": n_before, "n_after": n_after,
+           "method": "NPS points, difference-in-differences: respondents who experienced the touchpoint "
+                     "against those who did not",
+           "before_after_effect": None, "its_effect": None}
+    untreated = scored.height - treated.height
+    if n_before < min_n or n_after < min_n or untreated < 2 * min_n:
+        return {**row, "effect": None, "ci_low": None, "ci_high": None, "verdict": "too little data"}
+    before = treated.filter(~pl.col("is_post"))["rating"].to_numpy()
+    after = treated.filter(pl.col("is_post"))["rating"].to_numpy()
+    row["before_after_effect"] = float(after.mean() - before.mean())
+    effect, low, high = diff_in_diff(scored, level)
+    return {**row, "effect": effect, "ci_low": low, "ci_high": high, "verdict": verdict(effect, low, high)}
+
+
+def _contact_effect(contacts: pl.DataFrame, start, min_n: int, level: float) -> dict:
+    before = contacts.filter(pl.col("day") < start)["is_answered_in_target"].cast(pl.Float64).to_numpy()
+    after = contacts.filter(pl.col("day") >= start)["is_answered_in_target"].cast(pl.Float64).to_numpy()
+    row = {"metric": "answered_in_target_share", "n_before": len(before), "n_after": len(after),
+           "method": "share of the touchpoint's contacts answered within target, before vs after",
+           "before_after_effect": None, "its_effect": None}
+    if len(before) < min_n or len(after) < min_n:
+        return {**row, "effect": None, "ci_low": None, "ci_high": None, "verdict": "too little data"}
+    effect, low, high = proportion_change(before, after, level)
+    return {**row, "effect": effect, "ci_low": low, "ci_high": high, "before_after_effect": effect,
+            "verdict": verdict(effect, low, high)}

@@ -1,0 +1,135 @@
+"""NPS with intervals: polars frames in, frames out.
+
+No function here opens a file or a database; ``tpnb.warehouse.read`` provides
+the frames (the marts), these functions compute the numbers.
+
+NPS intervals use the adjusted-Wald method (Rocks 2016): add 3 to n and 3/4
+to the promoter and detractor counts, then
+``Var = (p + d - (p - d)^2) / n`` on the adjusted shares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+
+from tpnb.analysis._util import group_keys as _by
+from tpnb.analysis._util import normal_sf as _normal_sf
+from tpnb.analysis._util import z_value as _z
+
+# scipy.stats is imported only where the t distribution is needed: it costs most of a
+# second at start-up, and `tpnb nps` should answer in well under one.
+
+
+def nps_interval(promoters, detractors, n, level: float = 0.95):
+    """Adjusted-Wald NPS interval on the -100..100 scale; arrays or scalars.
+
+    Returns (adjusted_nps, standard_error, ci_low, ci_high).
+    """
+    promoters = np.asarray(promoters, dtype=float)
+    detractors = np.asarray(detractors, dtype=float)
+    n_adj = np.asarray(n, dtype=float) + 3.0
+    p = (promoters + 0.75) / n_adj
+    d = (detractors + 0.75) / n_adj
+    adjusted = p - d
+    se = np.sqrt((p + d - adjusted**2) / n_adj)
+    z = _z(level)
+    low = np.clip(adjusted - z * se, -1, 1)
+    high = np.clip(adjusted + z * se, -1, 1)
+    return adjusted * 100, se * 100, low * 100, high * 100
+
+
+def nps(frame: pl.DataFrame, by: str | Sequence[str] | None = None, score: str = "nps",
+        weight: str | None = None, level: float = 0.95) -> pl.DataFrame:
+    """NPS per group with counts and an adjusted-Wald interval.
+
+    ``weight`` names a column of response weights (e.g. account weights);
+    weighted shares then use Kish's effective n for the interval.
+    Responses without a score are left out.
+    """
+    keys = _by(by)
+    rated = frame.filter(pl.col(score).is_not_null())
+    w = pl.col(weight).cast(pl.Float64) if weight else pl.col(score).is_not_null().cast(pl.Float64)
+    grouped = rated.group_by(keys, maintain_order=True) if keys else rated.group_by(pl.lit(1).alias("__all"))
+    agg = grouped.agg(
+        pl.len().alias("n"),
+        (pl.col(score) >= 9).sum().alias("promoters"),
+        pl.col(score).is_between(7, 8).sum().alias("passives"),
+        (pl.col(score) <= 6).sum().alias("detractors"),
+        (w * (pl.col(score) >= 9)).sum().alias("__wp"),
+        (w * (pl.col(score) <= 6)).sum().alias("__wd"),
+        w.sum().alias("__w"),
+        (w**2).sum().alias("__w2"),
+    )
+    if not keys:
+        agg = agg.drop("__all")
+    return nps_from_sums(agg, weighted=weight is not None, level=level).sort(keys if keys else "n")
+
+
+def nps_from_sums(agg: pl.DataFrame, weighted: bool = False, level: float = 0.95) -> pl.DataFrame:
+    """NPS and its interval from per-group sums (``n``, ``promoters``, ``passives``,
+    ``detractors``, and the weighted ``__wp``, ``__wd``, ``__w``, ``__w2``).
+
+    The sums can come from polars (``nps``) or from SQL over a large table
+    (``tpnb nps``): the statistics are the same either way.
+    """
+    agg = agg.with_columns(pl.col("__wp", "__wd", "__w", "__w2").cast(pl.Float64))
+    n_eff = (agg["__w"] ** 2 / agg["__w2"]).to_numpy() if weighted else agg["n"].to_numpy().astype(float)
+    share_p = (agg["__wp"] / agg["__w"]).to_numpy()
+    share_d = (agg["__wd"] / agg["__w"]).to_numpy()
+    _, se, low, high = nps_interval(share_p * n_eff, share_d * n_eff, n_eff, level)
+    return agg.with_columns(
+        pl.Series("nps", (share_p - share_d) * 100),
+        pl.Series("ci_low", low),
+        pl.Series("ci_high", high),
+        pl.Series("se", se),
+        pl.Series("n_effective", n_eff),
+    ).drop("__wp", "__wd", "__w", "__w2")
+
+
+def account_weights(frame: pl.DataFrame, account: str = "account_id") -> pl.DataFrame:
+    """Add ``account_weight``: each account's responses share one unit of weight.
+
+    The rule: a B2B account counts once, whatever the number of its people who
+    answered, so one large account cannot dominate the NPS.
+    """
+    return frame.with_columns((1.0 / pl.len().over(account)).alias("account_weight"))
+
+
+def account_nps(frame: pl.DataFrame, by: str | Sequence[str] | None = None, score: str = "nps",
+                account: str = "account_id") -> pl.DataFrame:
+    """NPS with every account weighted equally (see ``account_weights``)."""
+    rated = account_weights(frame.filter(pl.col(score).is_not_null()), account)
+    return nps(rated, by=by, score=score, weight="account_weight")
+
+
+def nps_change(before: pl.DataFrame, after: pl.DataFrame, on: str | Sequence[str] | None = None,
+               level: float = 0.95) -> pl.DataFrame:
+    """Compare two ``nps()`` results: change, its interval and a z-test.
+
+    Uses the adjusted-Wald variances of both periods (not a two-proportion test).
+    """
+    keys = _by(on)
+    cols = ["n", "promoters", "detractors", "nps"]
+    if keys:
+        joined = before.select(*keys, *cols).join(after.select(*keys, *cols), on=keys, suffix="_after")
+    else:
+        joined = pl.concat([before.select(cols), after.select(cols).rename({c: f"{c}_after" for c in cols})],
+                           how="horizontal")
+    adj_b, se_b, _, _ = nps_interval(joined["promoters"], joined["detractors"], joined["n"])
+    adj_a, se_a, _, _ = nps_interval(joined["promoters_after"], joined["detractors_after"], joined["n_after"])
+    se = np.sqrt(se_b**2 + se_a**2)
+    z = (adj_a - adj_b) / se
+    p_value = 2 * _normal_sf(np.abs(z))
+    zc = _z(level)
+    return joined.rename({"n": "n_before", "nps": "nps_before", "promoters": "promoters_before",
+                          "detractors": "detractors_before"}).with_columns(
+        pl.Series("change", joined["nps_after"].to_numpy() - joined["nps"].to_numpy()),
+        pl.Series("change_ci_low", (adj_a - adj_b) - zc * se),
+        pl.Series("change_ci_high", (adj_a - adj_b) + zc * se),
+        pl.Series("z", z),
+        pl.Series("p_value", p_value),
+        pl.Series("is_significant", p_value < (1 - level)),
+    )

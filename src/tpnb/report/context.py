@@ -1,0 +1,155 @@
+"""The data one report run looks at: its period, comparison period and filters, read through
+``tpnb.warehouse.read``, and the key-driver models fitted on it (cached per refresh)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+import tpnb
+from tpnb.analysis.drivers import EXPERIENCE_DRIVERS, InsufficientData, KeyDriverResult, key_drivers
+from tpnb.report.cache import cache_file, read_cache, write_cache
+from tpnb.report.i18n import label, text
+from tpnb.settings import Settings, database_path, load_settings
+from tpnb.warehouse import read
+from tpnb.warehouse.db import connect
+
+DEFAULT_PERIOD_DAYS = 182
+# 50 bootstrap draws keep a report run short; the CLI defaults to 200.
+REPORT_BOOTSTRAP_DRAWS = 50
+
+
+@dataclass
+class ReportContext:
+    """The data one report run looks at, filtered by its parameters."""
+
+    con: duckdb.DuckDBPyConnection
+    settings: Settings
+    language: str
+    period_start: date
+    period_end: date
+    comparison_start: date
+    comparison_end: date
+    filters: dict[str, str]
+    min_n: int
+    as_of: date
+    responses: pl.DataFrame            # mart_responses, in the period and filters
+    comparison: pl.DataFrame           # the same for the comparison period
+    ratings: pl.DataFrame              # mart_touchpoint_ratings, in the period and filters
+    contacts: pl.DataFrame             # mart_contacts, in the period and filters
+    all_responses: pl.DataFrame        # every period, filters applied (trends, models)
+    db_file: Path | None = None
+    started: float = field(default_factory=time.time)
+    parameters: dict = field(default_factory=dict)
+    _drivers: dict = field(default_factory=dict)
+
+    def t(self, key: str) -> str:
+        """The label of a column, dimension or value in the report's language."""
+        return label(key, self.language)
+
+    def text(self, key: str, **values: object) -> str:
+        """A sentence of the catalogue in the report's language."""
+        return text(key, self.language, **values)
+
+    @property
+    def freshness_days(self) -> int:
+        """Data older than this many days is flagged as stale."""
+        return self.settings.analysis.freshness_days
+
+    def drivers(self, outcome: str = "nps", **kwargs) -> KeyDriverResult:
+        """The key-driver model of ``outcome`` on every period's responses (within the filters).
+
+        Cached within the run and on disk, keyed by the database file's state and
+        everything that shapes the model: the reports of one refresh share it.
+
+        Raises
+        ------
+        InsufficientData
+            Too few responses for a model (cached like a result).
+        """
+        key = (outcome, tuple(sorted(kwargs.items())))
+        if key not in self._drivers:
+            defaults = {"controls": [c for c in ("segment", "role") if c not in self.filters],
+                        "bootstrap": REPORT_BOOTSTRAP_DRAWS, "seed": 1}
+            options = {**defaults, **kwargs}
+            cache = cache_file(self.db_file, [outcome, sorted(options.items()), sorted(self.filters.items()),
+                                              self.language], tpnb.__version__)
+            cached = read_cache(cache)
+            if cached is None:
+                try:
+                    cached = key_drivers(self.all_responses_with_ratings(), outcome=outcome,
+                                         labels=self.driver_labels(), **options)
+                except InsufficientData as exc:
+                    cached = exc
+                write_cache(cache, cached)
+            self._drivers[key] = cached
+        value = self._drivers[key]
+        if isinstance(value, InsufficientData):
+            raise value
+        return value
+
+    def driver_labels(self) -> dict[str, str]:
+        """Names of the drivers: touchpoints from the catalogue, service-log features from i18n."""
+        return {**read.touchpoint_labels(self.con), **{d: label(d, self.language) for d in EXPERIENCE_DRIVERS}}
+
+    def ordered_check(self) -> dict | None:
+        """The ordered-logit check of the NPS model (signs and ranks against OLS); None without a model."""
+        try:
+            result = self.drivers("nps", bootstrap=0, ordered_check=True)
+        except InsufficientData:
+            return None
+        return result.diagnostics.get("ordered_logit")
+
+    def all_responses_with_ratings(self) -> pl.DataFrame:
+        """Every period's responses (within the filters) with their ``tp_`` rating columns."""
+        return self.all_responses.join(read.driver_ratings(self.con), on="response_id", how="left")
+
+
+def parse_date(value: object) -> date | None:
+    """A report parameter as a date (ISO text, date or datetime; None or "" for none)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def open_report(db_path: str | None = None, period_start=None, period_end=None, comparison_start=None,
+                comparison_end=None, segment: str | None = None, role: str | None = None,
+                account: str | None = None, min_n: int | None = None, language: str = "de",
+                as_of=None, settings: Settings | None = None) -> ReportContext:
+    """Read what a report needs from the database, with its parameters applied.
+
+    Without dates, the period is the half year up to the newest survey
+    response and the comparison is the half year before it. ``min_n``
+    defaults to ``analysis.min_n`` of tpnb.yaml.
+    """
+    settings = settings or load_settings()
+    con = connect(db_path)
+    filters = {"segment": segment, "role": role, "account": account}
+    newest = read.newest_answer_day(con)
+    end = parse_date(period_end) or newest or date.today()
+    start = parse_date(period_start) or end - timedelta(days=DEFAULT_PERIOD_DAYS)
+    comp_end = parse_date(comparison_end) or start - timedelta(days=1)
+    comp_start = parse_date(comparison_start) or comp_end - (end - start)
+    ctx = ReportContext(
+        db_file=database_path(db_path), con=con, settings=settings, language=language, period_start=start,
+        period_end=end, comparison_start=comp_start, comparison_end=comp_end,
+        filters={k: v for k, v in filters.items() if v}, as_of=parse_date(as_of) or end,
+        min_n=min_n or settings.analysis.min_n,
+        responses=read.responses(con, filters, start, end),
+        comparison=read.responses(con, filters, comp_start, comp_end),
+        ratings=read.touchpoint_ratings(con, filters, start, end),
+        contacts=read.contacts(con, filters, start, end),
+        all_responses=read.responses(con, filters),
+    )
+    ctx.parameters = {"period": f"{start} – {end}", "comparison": f"{comp_start} – {comp_end}",
+                      **ctx.filters, "min_n": ctx.min_n, "language": language}
+    return ctx

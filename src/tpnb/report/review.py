@@ -1,0 +1,34 @@
+"""Targets and measures as a report sees them (steps 3 and 7 of the management cycle)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from tpnb.analysis.measures import evaluate_measures
+from tpnb.analysis.targets import latest_targets as newest_per_target
+from tpnb.analysis.targets import targets_vs_actual
+from tpnb.report.context import ReportContext
+from tpnb.report.i18n import label
+from tpnb.warehouse import read
+
+
+def latest_targets(ctx: ReportContext) -> pl.DataFrame | None:
+    """The newest quarter of each target against its actual; None when no targets are loaded."""
+    inputs = read.target_inputs(ctx.con)
+    return None if inputs is None else newest_per_target(targets_vs_actual(inputs))
+
+
+def measure_effects(ctx: ReportContext) -> pl.DataFrame | None:
+    """The evaluation of every measure; None when no measures are loaded."""
+    window = ctx.settings.analysis.measure_window_days
+    inputs = read.measure_inputs(ctx.con, window)
+    if inputs is None:
+        return None
+    return evaluate_measures(inputs.measures, inputs.ratings, inputs.monthly_ratings, inputs.contacts,
+                             window_days=window, min_n=ctx.settings.analysis.min_n)
+
+
+def target_name(row: dict, language: str) -> str:
+    """A target as a reader names it: its metric and where it applies."""
+    where = label("*", language) if row["touchpoint_id"] == "*" else row["touchpoint_id"]
+    return f"{label(row['metric'], language)} ({where})"

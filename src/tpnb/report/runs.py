@@ -1,0 +1,271 @@
+"""Run the report notebooks with papermill and render their HTML; ``publish`` puts them in place.
+
+Each run executes into a temporary folder; only a run that succeeded is
+moved into ``reports/`` (``os.replace``, atomic on one file system). A
+failed run leaves the last good report in place, publishes a failure page
+beside it and makes the command exit 1. One run at a time per reports folder
+(a lock file, with a clear message). Runs are archived by date.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from tpnb.report.publish import prune_archive, publish, write_index
+from tpnb.report.vega import vega_bundle
+
+log = logging.getLogger("tpnb.report")
+STATUS_FILE = "status.json"
+
+
+class ReportConfigError(ValueError):
+    """reports.yaml cannot be used (names the file and the entry)."""
+
+
+class ReportsBusy(RuntimeError):
+    """Another `tpnb reports` is running on the same reports folder."""
+
+
+@dataclass
+class ReportRun:
+    name: str
+    title: str
+    notebook: Path
+    parameters: dict = field(default_factory=dict)
+    kernel: str = "tpnb"
+    timeout_seconds: int = 600
+
+
+@dataclass
+class RunOutcome:
+    name: str
+    title: str
+    status: str                      # ok | failed
+    parameters: dict
+    html: str | None
+    notebook: str | None
+    seconds: float
+    finished_at: str
+    error: str | None = None
+    data_as_of: str | None = None
+
+
+# --- the run declarations ------------------------------------------------------------
+
+def load_runs(config_path: Path, root: Path, db_path: Path, only: str | None = None) -> tuple[list[ReportRun], dict]:
+    """Expand reports.yaml into concrete runs (fan-out resolved against the database)."""
+    try:
+        raw = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ReportConfigError(f"{config_path}: cannot read: {exc}") from exc
+    defaults = raw.get("defaults") or {}
+    runs: list[ReportRun] = []
+    for i, entry in enumerate(raw.get("reports") or [], start=1):
+        where = f"{config_path}: reports[{i}]"
+        if not isinstance(entry, dict) or "name" not in entry or "notebook" not in entry:
+            raise ReportConfigError(f"{where}: each report needs 'name' and 'notebook'")
+        notebook = root / entry["notebook"]
+        if not notebook.is_file():
+            raise ReportConfigError(f"{where}: notebook not found: {notebook}")
+        params = {"language": defaults.get("language", "de"), **(entry.get("parameters") or {})}
+        fan_out = entry.get("fan_out") or {}
+        combos = [{}]
+        for key, values in fan_out.items():
+            if values == "from_data":
+                values = _values_from_data(db_path, key)
+            combos = [{**c, key: v} for c in combos for v in values]
+        for combo in combos:
+            name = str(entry["name"]).format(**combo)
+            enabled = entry.get("enabled", True)
+            if only:
+                if not fnmatch.fnmatch(name, only):
+                    continue
+            elif not enabled:
+                continue
+            runs.append(ReportRun(
+                name=_safe_name(name), title=str(entry.get("title", name)).format(**combo), notebook=notebook,
+                parameters={**params, **combo}, kernel=entry.get("kernel", defaults.get("kernel", "tpnb")),
+                timeout_seconds=int(entry.get("timeout_seconds", defaults.get("timeout_seconds", 600))),
+            ))
+    return runs, raw
+
+
+def _safe_name(name: str) -> str:
+    keep = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+    return keep.strip("_") or "report"
+
+
+def _values_from_data(db_path: Path, dimension: str) -> list[str]:
+    from tpnb.warehouse import connect, read
+
+    if dimension not in read.FAN_OUT_DIMENSIONS:
+        raise ReportConfigError(f"fan_out from_data works for {', '.join(read.FAN_OUT_DIMENSIONS)}; not {dimension!r}")
+    con = connect(db_path)
+    try:
+        return read.dimension_values(con, dimension)
+    finally:
+        con.close()
+
+
+# --- executing and rendering ----------------------------------------------------------------
+
+def render_html(notebook_path: Path, title: str) -> str:
+    """Executed notebook -> HTML without code, prompts, parameter cells or stderr."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    nb.metadata["title"] = title
+    templates = str(resources.files("tpnb.report") / "templates")
+    exporter = HTMLExporter(template_name="tpnb", extra_template_basedirs=[templates])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    remover = TagRemovePreprocessor(remove_cell_tags={"parameters", "injected-parameters", "remove-cell"})
+    exporter.register_preprocessor(remover, enabled=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"tpnb_vega_bundle": vega_bundle()})
+    return body
+
+
+def execute_run(run: ReportRun, db_path: str, work_dir: str) -> RunOutcome:
+    """Run one notebook with papermill into ``work_dir``; render its HTML there."""
+    import papermill as pm
+
+    started = time.time()
+    out_nb = Path(work_dir) / f"{run.name}.ipynb"
+    out_html = Path(work_dir) / f"{run.name}.html"
+    params = {**run.parameters, "db_path": str(db_path), "report_mode": True}
+    try:
+        pm.execute_notebook(
+            str(run.notebook), str(out_nb), parameters=params, kernel_name=run.kernel,
+            execution_timeout=run.timeout_seconds, cwd=str(run.notebook.parent), progress_bar=False,
+            log_output=False, report_mode=True,
+            # the kernel's own start-up warnings (e.g. about its local TCP transport) are not the
+            # report's; they would only fill a scheduled run's log
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
+        out_html.write_text(render_html(out_nb, run.title), encoding="utf-8")
+        status, error = "ok", None
+    except Exception as exc:  # papermill raises PapermillExecutionError with the cell's error
+        status, error = "failed", _short_error(exc)
+    return RunOutcome(run.name, run.title, status, run.parameters, str(out_html) if status == "ok" else None,
+                      str(out_nb) if out_nb.exists() else None, round(time.time() - started, 2),
+                      datetime.now().isoformat(timespec="seconds"), error)
+
+
+def _short_error(exc: Exception) -> str:
+    text = str(exc)
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return "\n".join(lines[-12:])[:4000]
+
+
+def _data_as_of(db_path: Path) -> str | None:
+    from tpnb.warehouse import connect, read
+
+    try:
+        con = connect(db_path)
+        try:
+            value = read.newest_answer_day(con)
+        finally:
+            con.close()
+        return f"{value:%Y-%m-%d}" if value else None
+    except Exception:  # the index must still be written when the database is gone
+        return None
+
+
+def run_reports(config_path: Path, root: Path, db_path: Path, reports_dir: Path, only: str | None = None,
+                jobs: int = 1, progress: bool | None = None) -> list[RunOutcome]:
+    """Run, publish and index every declared report; returns the outcomes."""
+    from filelock import FileLock, Timeout
+
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(reports_dir / ".tpnb-reports.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise ReportsBusy(f"{reports_dir}: another `tpnb reports` run is in progress; try again when it has finished") from None
+    try:
+        for stale in reports_dir.glob("tpnb-run-*"):  # left by a run that was killed
+            shutil.rmtree(stale, ignore_errors=True)
+        runs, raw = load_runs(config_path, root, db_path, only)
+        if not runs:
+            raise ReportConfigError(f"{config_path}: no report matches{' ' + repr(only) if only else ''}")
+        as_of = _data_as_of(db_path)
+        today = date.today()
+        outcomes: list[RunOutcome] = []
+        with tempfile.TemporaryDirectory(prefix="tpnb-run-", dir=reports_dir) as work:
+            show_bar = sys.stderr.isatty() if progress is None else progress
+            outcomes = _execute_all(runs, db_path, work, jobs, show_bar)
+            for outcome in outcomes:
+                outcome.data_as_of = as_of
+                publish(outcome, reports_dir, today)
+        status_path = reports_dir / STATUS_FILE
+        statuses = json.loads(status_path.read_text()) if status_path.exists() else {}
+        for outcome in outcomes:
+            previous = statuses.get(outcome.name, {})
+            entry = asdict(outcome)
+            if outcome.status == "failed" and previous.get("html"):
+                entry["html"] = previous["html"]
+            statuses[outcome.name] = entry
+        tmp = status_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(statuses, indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, status_path)
+        prune_archive(reports_dir, int(raw.get("retention_days", 90)), today)
+        write_index(reports_dir, statuses)
+        return outcomes
+    finally:
+        lock.release()
+
+
+def _execute_all(runs: list[ReportRun], db_path: Path, work: str, jobs: int, show_bar: bool) -> list[RunOutcome]:
+    outcomes: list[RunOutcome] = []
+    if show_bar:
+        from rich.progress import Progress
+
+        progress = Progress(transient=False)
+        progress.start()
+        tasks = {r.name: progress.add_task(r.name, total=1) for r in runs}
+    else:
+        progress, tasks = None, {}
+
+    def done(outcome: RunOutcome) -> None:
+        outcomes.append(outcome)
+        if progress:
+            progress.update(tasks[outcome.name], completed=1,
+                            description=f"{outcome.name} [{'green' if outcome.status == 'ok' else 'red'}]{outcome.status}")
+        else:
+            log.info("report %s: %s in %.1f s", outcome.name, outcome.status, outcome.seconds)
+
+    try:
+        if jobs <= 1 or len(runs) == 1:
+            for run in runs:
+                log.info("report %s: running %s", run.name, run.notebook.name)
+                done(execute_run(run, str(db_path), work))
+        else:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                futures = [pool.submit(execute_run, run, str(db_path), work) for run in runs]
+                for future in as_completed(futures):
+                    done(future.result())
+    finally:
+        if progress:
+            progress.stop()
+    order = {r.name: i for i, r in enumerate(runs)}
+    return sorted(outcomes, key=lambda o: order[o.name])

@@ -1,0 +1,107 @@
+"""The key-driver report's sections: priority matrix, drivers of each outcome, roles, diagnostics."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from tpnb.analysis.drivers import InsufficientData, KeyDriverResult, key_drivers_by
+from tpnb.report import charts, tables
+from tpnb.report.blocks import Html, Section, paragraph
+from tpnb.report.context import ReportContext
+from tpnb.report.i18n import fmt_number, fmt_share
+
+
+def _too_few(ctx: ReportContext, exc: InsufficientData) -> Html:
+    return paragraph(ctx.text("drivers.too_few", n=exc.n, required=exc.required))
+
+
+def model_statement(ctx: ReportContext, result: KeyDriverResult) -> Html:
+    """One sentence on how the model was made: method, n, R², strategy, importance, bootstrap."""
+    lang = ctx.language
+    return paragraph(ctx.text(
+        "drivers.statement", model=result.model, n=tables.format_value(result.n, "int", lang),
+        r2=fmt_number(result.r2, lang, 3), r2_controls=fmt_number(result.r2_controls, lang, 3),
+        strategy=ctx.text(f"drivers.strategy_{result.strategy}"), method=result.method.upper(),
+        basis=result.diagnostics.get("importance_basis"), draws=result.diagnostics.get("bootstrap_draws"),
+        unit=result.diagnostics.get("bootstrap_unit")))
+
+
+def drivers_table(ctx: ReportContext, result: KeyDriverResult) -> Html:
+    """Every driver: effect, importance with interval, performance, reach, quadrant."""
+    return tables.html_table(
+        result.drivers,
+        {"label": ctx.t("touchpoint"), "coef": ctx.t("coef"), "ci_low": "−", "ci_high": "+", "p_value": "p",
+         "importance": ctx.t("importance"), "importance_ci_low": "−", "importance_ci_high": "+",
+         "performance": ctx.t("performance"), "reach": ctx.t("reach"), "quadrant": ctx.t("quadrant"),
+         "quadrant_certainty": ctx.t("certainty")},
+        ctx.language, {"coef": "num2", "ci_low": "num2", "ci_high": "num2", "p_value": "num2", "importance": "num2",
+                       "importance_ci_low": "num2", "importance_ci_high": "num2", "performance": "num2",
+                       "reach": "share", "quadrant_certainty": "share"}, translate=("quadrant",))
+
+
+def priority_matrix(ctx: ReportContext) -> Section:
+    """The priority matrix of the NPS model: importance against performance."""
+    section = Section(ctx.text("drivers.matrix"))
+    try:
+        result = ctx.drivers("nps")
+    except InsufficientData as exc:
+        return section.add(_too_few(ctx, exc))
+    return section.add(charts.priority_matrix(result.drivers, ctx.language, result.diagnostics.get("quadrant_lines")))
+
+
+def nps_drivers(ctx: ReportContext) -> Section:
+    """The drivers of NPS: how the model was made, importance bars and the full table."""
+    section = Section(ctx.text("drivers.nps"))
+    try:
+        result = ctx.drivers("nps")
+    except InsufficientData as exc:
+        return section.add(_too_few(ctx, exc))
+    return section.add(model_statement(ctx, result), charts.importance_bars(result.drivers, ctx.language),
+                       drivers_table(ctx, result))
+
+
+def outcome_drivers(ctx: ReportContext, outcome: str) -> Section:
+    """The drivers of another outcome (promoter, detractor, repurchase): statement and importance bars."""
+    section = Section(ctx.text(f"drivers.{outcome}"))
+    try:
+        result = ctx.drivers(outcome)
+    except InsufficientData as exc:
+        return section.add(_too_few(ctx, exc))
+    return section.add(model_statement(ctx, result), charts.importance_bars(result.drivers, ctx.language))
+
+
+def drivers_by_role(ctx: ReportContext, min_n: int = 300) -> Section:
+    """The three strongest touchpoints per buying-centre role (roles under ``min_n`` say so)."""
+    section = Section(ctx.text("drivers.by_role"))
+    models = key_drivers_by(ctx.all_responses_with_ratings(), "role", min_n=min_n, bootstrap=0,
+                            controls=["segment"], labels=ctx.driver_labels())
+    for group in models:
+        level = ctx.t(group.level)
+        if group.result is None:
+            section.add(paragraph(ctx.text("drivers.by_role_skipped", level=level, n=group.n,
+                                           required=group.skipped.required)))
+            continue
+        top = group.result.drivers.filter(pl.col("kind") == "touchpoint")["label"].head(3).to_list()
+        section.add(paragraph(ctx.text("drivers.by_role_model", level=level, n=group.result.n, top=", ".join(top))))
+    return section
+
+
+def diagnostics(ctx: ReportContext) -> Section:
+    """The model's diagnostics: n, R², VIF, straight-liners, convergence, notes, the ordered-logit check."""
+    section = Section(ctx.text("drivers.diagnostics"))
+    try:
+        result = ctx.drivers("nps")
+    except InsufficientData as exc:
+        return section.add(_too_few(ctx, exc))
+    ordered = ctx.ordered_check()
+    d = {**result.diagnostics, **({"ordered_logit": ordered} if ordered else {})}
+    lang = ctx.language
+    rows = [("n", tables.format_value(result.n, "int", lang)), ("R²", fmt_number(result.r2, lang, 3)),
+            (ctx.text("diag.max_vif"), fmt_number(d.get("max_vif"), lang, 2)),
+            (ctx.text("diag.straightliners"), fmt_share(d.get("straightliner_share"), lang, 1)),
+            (ctx.text("diag.converged"), str(d.get("converged"))),
+            (ctx.text("diag.quadrant_lines"), str(d.get("quadrant_lines", {}).get("rule", "–"))),
+            (ctx.text("diag.notes"), "; ".join(result.notes) or "–")]
+    if "ordered_logit" in d:
+        rows.append((ctx.text("diag.ordered_logit"), fmt_number(d["ordered_logit"]["spearman_with_ols"], lang, 3)))
+    return section.add(tables.key_value_table(rows, lang))

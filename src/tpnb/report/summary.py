@@ -1,0 +1,126 @@
+"""The management summary: what a manager should know first, written from the data in plain words."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from tpnb.analysis.drivers import InsufficientData
+from tpnb.analysis.freshness import freshness
+from tpnb.analysis.nps import nps, nps_change
+from tpnb.report.blocks import Html, bullets, join, notice, strong
+from tpnb.report.context import ReportContext
+from tpnb.report.i18n import fmt_number, fmt_share, fmt_signed, label
+from tpnb.report.review import latest_targets, measure_effects, target_name
+
+
+def headline_nps(ctx: ReportContext) -> dict:
+    """NPS now and in the comparison period, and the change between them (None where there is none)."""
+    now = nps(ctx.responses)
+    before = nps(ctx.comparison)
+    out = {"now": now.row(0, named=True) if now.height else None,
+           "before": before.row(0, named=True) if before.height else None, "change": None}
+    if now.height and before.height:
+        out["change"] = nps_change(before, now).row(0, named=True)
+    return out
+
+
+def biggest_service_problem(ctx: ReportContext) -> dict | None:
+    """The service-log experience that costs the most NPS, with how often it happens."""
+    try:
+        result = ctx.drivers("nps")
+    except InsufficientData:
+        return None
+    service = result.drivers.filter((pl.col("kind") == "service_log") & (pl.col("coef") < 0))
+    if service.height == 0:
+        return None
+    worst = service.sort("importance", descending=True).row(0, named=True)
+    share = float(ctx.responses[worst["driver"]].mean()) if worst["driver"] in ctx.responses.columns else None
+    return {**worst, "respondent_share": share}
+
+
+def stale_warning(ctx: ReportContext) -> str | None:
+    """A sentence when the newest data is older than ``freshness_days`` (None when fresh)."""
+    state = freshness(ctx.responses["answered_at"].max() if ctx.responses.height else None,
+                      ctx.contacts["opened_at"].max() if ctx.contacts.height else None,
+                      ctx.as_of, ctx.freshness_days)
+    if state.last_survey_at is None:
+        return ctx.text("summary.no_surveys")
+    if not state.is_stale:
+        return None
+    parts = []
+    if state.is_survey_stale:
+        parts.append(ctx.text("summary.survey_age", days=state.survey_age_days))
+    if state.is_contact_stale:
+        parts.append(ctx.text("summary.contact_age", days=state.contact_age_days))
+    sentence = ctx.text("summary.and").join(parts)
+    return sentence[:1].upper() + sentence[1:] + ctx.text("summary.age_limit", days=state.max_age_days)
+
+
+def summary_items(ctx: ReportContext) -> list[Html]:
+    """The summary's points, each escaped HTML."""
+    lang = ctx.language
+    head = headline_nps(ctx)
+    now = head["now"]
+    if now is None:
+        return [join(ctx.text("summary.no_responses"))]
+    nps_line = [strong(ctx.text("summary.nps", nps=fmt_number(now["nps"], lang))),
+                ctx.text("summary.nps_detail", ci=ctx.t("ci"), low=fmt_number(now["ci_low"], lang),
+                         high=fmt_number(now["ci_high"], lang), n=fmt_number(now["n"], lang, 0))]
+    change = head["change"]
+    if change:
+        key = "summary.change_significant" if change["is_significant"] else "summary.change_not_significant"
+        nps_line.append(ctx.text(key, change=fmt_signed(change["change"], lang),
+                                 p=fmt_number(change["p_value"], lang, 3)))
+    if now["n"] < ctx.min_n:
+        nps_line.append(ctx.text("summary.few_responses", min_n=ctx.min_n))
+    items = [join(*nps_line)]
+
+    try:
+        result = ctx.drivers("nps")
+    except InsufficientData:
+        result = None
+    if result is not None:
+        fix = result.drivers.filter(pl.col("quadrant") == "fix first").sort("importance", descending=True).head(3)
+        if fix.height == 0:
+            fix = result.drivers.filter(pl.col("kind") == "touchpoint").sort("importance", descending=True).head(3)
+        names: list[str | Html] = []
+        for i, r in enumerate(fix.iter_rows(named=True)):
+            names += [", "] if i else []
+            names += [strong(r["label"]), ctx.text("summary.act_first_item",
+                                                   performance=fmt_number(r["performance"], lang, 2),
+                                                   certainty=fmt_share(r["quadrant_certainty"], lang))]
+        items.append(join(ctx.text("summary.act_first"), *names, ctx.text("summary.act_first_why")))
+    cycle = cycle_line(ctx)
+    if cycle:
+        items.append(join(cycle))
+    problem = biggest_service_problem(ctx)
+    if problem:
+        share = fmt_share(problem["respondent_share"], lang) if problem["respondent_share"] is not None else "–"
+        items.append(join(ctx.text("summary.biggest_problem"), strong(label(problem["driver"], lang)),
+                          ctx.text("summary.biggest_problem_detail", share=share,
+                                   cost=fmt_number(-problem["coef"], lang))))
+    return items
+
+
+def summary_html(ctx: ReportContext) -> Html:
+    """The summary as HTML: a stale-data warning, then the points."""
+    warning = stale_warning(ctx)
+    return Html((notice(ctx.text("summary.stale"), warning) if warning else "") + bullets(summary_items(ctx)))
+
+
+def cycle_line(ctx: ReportContext) -> str | None:
+    """One sentence on targets missed and measures that worked (steps 3 and 7 of the cycle)."""
+    parts = []
+    targets = latest_targets(ctx)
+    if targets is not None and targets.height:
+        missed = targets.filter(pl.col("status") == "not met")
+        names = ", ".join(target_name(r, ctx.language) for r in missed.iter_rows(named=True))
+        parts.append(ctx.text("summary.targets", kept=targets.height - missed.height, total=targets.height)
+                     + (ctx.text("summary.targets_missed", names=names) if names else ""))
+    effects = measure_effects(ctx)
+    if effects is not None and effects.height:
+        rated = effects.filter(pl.col("metric") == "mean_rating")
+        worked = rated.filter(pl.col("verdict") == "worked")["title"].to_list()
+        parts.append(ctx.text("summary.measures_worked", names=", ".join(worked) or ctx.text("summary.measures_none"))
+                     + ctx.text("summary.measures_rated", n=len(rated)))
+    return "; ".join(parts) + "." if parts else None

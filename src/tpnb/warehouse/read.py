@@ -1,0 +1,248 @@
+"""The catalog: every query the commands, the analysis and the reports read the marts with.
+
+Each function takes a connection and returns polars frames (or plain values);
+a user's values are bound parameters, never formatted into SQL. Above this
+module nothing writes SQL: ``tpnb.analysis`` gets the frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+import polars as pl
+
+from tpnb.contracts.marts import OUTCOME_COLUMNS
+from tpnb.sqlutil import ident
+from tpnb.warehouse.db import has_rows, query
+
+RESPONSE_DIMENSIONS = {"segment": "segment", "role": "role", "account": "account_id", "region": "region",
+                       "month": "period_month", "quarter": "period_quarter"}
+TOUCHPOINT_DIMENSIONS = {"touchpoint": "touchpoint_name", "phase": "phase", "channel": "channel"}
+
+
+def nps_sums(con, dims: list[str], date_from: str | None = None, date_to: str | None = None,
+             account_weighted: bool = False) -> tuple[pl.DataFrame, list[str]]:
+    """Per-group sums for ``metrics.nps_from_sums``, aggregated inside DuckDB.
+
+    Account weighting: each account's responses share one unit of weight
+    (within the rows the grouping looks at).
+    """
+    params = {"lo": date_from, "hi": date_to}
+    where = "($lo is null or answered_at::date >= $lo::date) and ($hi is null or answered_at::date <= $hi::date)"
+    touchpoint_level = any(d in TOUCHPOINT_DIMENSIONS for d in dims)
+    cell_dims = {**RESPONSE_DIMENSIONS, **TOUCHPOINT_DIMENSIONS}
+    if not account_weighted and all(d in cell_dims and d != "account" for d in dims):
+        return _sums_from_cells(con, dims, touchpoint_level, params), [cell_dims[d] for d in dims]
+    known = {**RESPONSE_DIMENSIONS, **(TOUCHPOINT_DIMENSIONS if touchpoint_level else {})}
+    source = (f"select * from mart_touchpoint_ratings where is_experienced and nps is not null and {where}"
+              if touchpoint_level else f"select * from mart_responses where nps is not null and {where}")
+    joins, columns, selects = [], [], []
+    for i, d in enumerate(dims):
+        if d in known:
+            columns.append(known[d])
+            selects.append(f"{ident(known[d])}::varchar as {ident(known[d])}")
+            continue
+        exists = con.sql("select count(*) from core_survey_attributes where attribute = $name",
+                         params={"name": d}).fetchall()[0][0]
+        if not exists:
+            raise ValueError(f"unknown dimension '{d}'; known: {', '.join(known)} or a survey attribute")
+        alias = f"a{i}"
+        joins.append(f"left join core_survey_attributes {alias} on {alias}.response_id = s.response_id "
+                     f"and {alias}.attribute = $attr{i}")
+        params[f"attr{i}"] = d
+        selects.append(f"{alias}.value_text as {ident(d)}")
+        columns.append(d)
+    weight = "1.0::double / count(*) over (partition by account_id)" if account_weighted else "1.0::double"
+    group = ", ".join(ident(c) for c in columns)
+    sql = f"""
+        with scored as (
+            select s.nps, {weight} as w{''.join(', ' + x for x in selects)}
+            from ({source}) s {' '.join(joins)}
+        )
+        select {group + ', ' if columns else ''}count(*) as n,
+               count(*) filter (where nps >= 9) as promoters,
+               count(*) filter (where nps between 7 and 8) as passives,
+               count(*) filter (where nps <= 6) as detractors,
+               sum(w * (nps >= 9)::int) as __wp, sum(w * (nps <= 6)::int) as __wd,
+               sum(w) as __w, sum(w * w) as __w2
+        from scored {'group by ' + group if columns else ''}
+        {'order by ' + group if columns else ''}
+    """
+    return query(con, sql, params), columns
+
+
+def _sums_from_cells(con, dims: list[str], touchpoint_level: bool, params: dict) -> pl.DataFrame:
+    """The same sums from mart_nps_cells (counts per day and dimension value): fast at any size."""
+    columns = [{**RESPONSE_DIMENSIONS, **TOUCHPOINT_DIMENSIONS}[d] for d in dims]
+    group = ", ".join(ident(c) for c in columns)
+    select = "".join(f"{ident(c)}::varchar as {ident(c)}, " for c in columns)
+    sql = f"""
+        select {select}sum(n)::bigint as n, sum(promoters)::bigint as promoters,
+               sum(passives)::bigint as passives, sum(detractors)::bigint as detractors,
+               sum(promoters)::double as __wp, sum(detractors)::double as __wd,
+               sum(n)::double as __w, sum(n)::double as __w2
+        from mart_nps_cells
+        where is_touchpoint_level = $tp_level
+          and ($lo is null or answered_on >= $lo::date) and ($hi is null or answered_on <= $hi::date)
+        {'group by ' + group + ' order by ' + group if columns else ''}
+    """
+    return query(con, sql, {**params, "tp_level": touchpoint_level})
+
+
+# --- report frames -------------------------------------------------------------------------------
+
+# A report's filters; NULL means "all".
+FILTER_SQL = ("($segment is null or segment = $segment) and ($role is null or role = $role) "
+              "and ($account is null or account_id = $account)")
+FILTERS = ("segment", "role", "account")
+
+
+def _filter_params(filters: dict[str, str | None]) -> dict[str, str | None]:
+    return {k: filters.get(k) for k in FILTERS}
+
+
+def newest_answer_day(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The day of the newest survey response, or None without responses."""
+    return con.sql("select max(answered_at)::date from mart_responses").fetchall()[0][0]
+
+
+def responses(con: duckdb.DuckDBPyConnection, filters: dict[str, str | None],
+              first_day: date | None = None, last_day: date | None = None) -> pl.DataFrame:
+    """``mart_responses`` within the filters, answered between the two days (inclusive; None: open)."""
+    return query(con, "select * from mart_responses where ($lo is null or answered_on >= $lo) "
+                      f"and ($hi is null or answered_on <= $hi) and {FILTER_SQL}",
+                 {**_filter_params(filters), "lo": first_day, "hi": last_day})
+
+
+def touchpoint_ratings(con: duckdb.DuckDBPyConnection, filters: dict[str, str | None],
+                       first_day: date, last_day: date) -> pl.DataFrame:
+    """``mart_touchpoint_ratings`` (one row per response and touchpoint asked) within filters and days."""
+    return query(con, "select * from mart_touchpoint_ratings where answered_at::date between $lo and $hi "
+                      f"and {FILTER_SQL}", {**_filter_params(filters), "lo": first_day, "hi": last_day})
+
+
+def contacts(con: duckdb.DuckDBPyConnection, filters: dict[str, str | None],
+             first_day: date | None = None, last_day: date | None = None) -> pl.DataFrame:
+    """``mart_contacts`` within the filters, opened between the two days (inclusive; None: open)."""
+    return query(con, "select * from mart_contacts where ($lo is null or opened_at::date >= $lo) "
+                      f"and ($hi is null or opened_at::date <= $hi) and {FILTER_SQL}",
+                 {**_filter_params(filters), "lo": first_day, "hi": last_day})
+
+
+def driver_ratings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """``mart_driver_ratings``: one row per response, a ``tp_<id>`` column per touchpoint (null: not experienced)."""
+    return query(con, "select * from mart_driver_ratings")
+
+
+def driver_frame(con: duckdb.DuckDBPyConnection, outcome: str | None = None) -> pl.DataFrame:
+    """One row per response: outcomes, dimensions, experience features and tp_ ratings.
+
+    An outcome that is not a standard column is looked up among the survey
+    attributes (e.g. ``satisfied``) and added as a number.
+    """
+    frame = con.sql(
+        "select r.*, d.* exclude (response_id) from mart_responses r "
+        "left join mart_driver_ratings d using (response_id)"
+    ).pl()
+    if outcome and OUTCOME_COLUMNS.get(outcome, outcome) not in frame.columns:
+        values = con.sql(
+            "select response_id, value_number from core_survey_attributes where attribute = $name",
+            params={"name": outcome},
+        ).pl()
+        if values.height:
+            frame = frame.join(values.rename({"value_number": outcome}), on="response_id", how="left")
+            frame = frame.with_columns(pl.col(outcome).cast(pl.Float64))
+    return frame
+
+
+def touchpoint_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """``tp_<id>`` -> the catalogue's touchpoint name."""
+    rows = con.sql("select touchpoint_id, touchpoint_name from core_touchpoints").fetchall()
+    return {f"tp_{tp}": name for tp, name in rows}
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    """What the database holds, for a report's statement of inputs."""
+
+    newest_answer_at: datetime | None
+    newest_contact_at: datetime | None
+    loads: int
+    last_load_at: datetime | None
+
+
+def load_summary(con: duckdb.DuckDBPyConnection) -> LoadSummary:
+    """Newest response and contact, and the number and time of loads."""
+    newest = con.sql("select max(answered_at) from mart_responses").fetchall()[0][0]
+    newest_contact = con.sql("select max(opened_at) from mart_contacts").fetchall()[0][0]
+    loads, last = con.sql("select count(*), max(finished_at) from meta_load_log").fetchall()[0]
+    return LoadSummary(newest, newest_contact, int(loads), last)
+
+
+FAN_OUT_DIMENSIONS = ("segment", "role", "region", "account_id")
+
+
+def dimension_values(con: duckdb.DuckDBPyConnection, dimension: str) -> list[str]:
+    """The known values of a response dimension (for report fan-out)."""
+    if dimension not in FAN_OUT_DIMENSIONS:
+        raise ValueError(f"values can be listed for {', '.join(FAN_OUT_DIMENSIONS)}; not {dimension!r}")
+    return [r[0] for r in con.sql(
+        f"select distinct {ident(dimension)} from mart_responses where {ident(dimension)} <> 'unknown' "
+        "order by 1").fetchall()]
+
+
+# --- targets and measures ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TargetInputs:
+    """The frames ``tpnb.analysis.targets`` compares targets with."""
+
+    targets: pl.DataFrame      # core_targets
+    ratings: pl.DataFrame      # period_quarter, touchpoint_id, is_experienced, rating, nps
+    responses: pl.DataFrame    # period_quarter, nps
+    contacts: pl.DataFrame     # mart_contacts with period_quarter of opened_at
+
+
+def target_inputs(con: duckdb.DuckDBPyConnection) -> TargetInputs | None:
+    """Targets and what their actuals are computed from; None when no targets are loaded."""
+    if not has_rows(con, "core_targets"):
+        return None
+    return TargetInputs(
+        targets=query(con, "select * from core_targets order by touchpoint_id, metric, valid_from"),
+        ratings=query(con, "select period_quarter, touchpoint_id, is_experienced, rating, nps "
+                           "from mart_touchpoint_ratings"),
+        responses=query(con, "select period_quarter, nps from mart_responses"),
+        contacts=query(con, "select strftime(opened_at, '%Y') || '-Q' || quarter(opened_at)::varchar "
+                            "as period_quarter, * from mart_contacts"),
+    )
+
+
+@dataclass(frozen=True)
+class MeasureInputs:
+    """The frames ``tpnb.analysis.measures`` evaluates measures on."""
+
+    measures: pl.DataFrame          # core_measures, by start
+    ratings: pl.DataFrame           # response_id, touchpoint_id, rating, is_experienced, nps, day, period_month
+    monthly_ratings: pl.DataFrame   # touchpoint_id, period_month, mean_rating (experienced ratings)
+    contacts: pl.DataFrame          # touchpoint_id, day, is_answered_in_target
+
+
+def measure_inputs(con: duckdb.DuckDBPyConnection, window_days: int) -> MeasureInputs | None:
+    """Measures and the ratings and contacts within ``window_days`` of any start; None without measures."""
+    if not has_rows(con, "core_measures"):
+        return None
+    params = {"days": window_days}
+    window = ("between (select min(started_at) from core_measures) - to_days($days::int) "
+              "and (select max(started_at) from core_measures) + to_days($days::int)")
+    return MeasureInputs(
+        measures=query(con, "select * from core_measures order by started_at, measure_id"),
+        ratings=query(con, "select response_id, touchpoint_id, rating, is_experienced, nps, "
+                           "answered_at::date as day, period_month from mart_touchpoint_ratings "
+                           f"where answered_at::date {window}", params),
+        monthly_ratings=query(con, "select touchpoint_id, period_month, avg(rating) as mean_rating "
+                                   "from mart_touchpoint_ratings where is_experienced group by 1, 2"),
+        contacts=query(con, "select touchpoint_id, opened_at::date as day, is_answered_in_target "
+                            f"from mart_contacts where opened_at::date {window}", params),
+    )

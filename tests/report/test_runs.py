@@ -1,0 +1,164 @@
+"""Report runs: papermill for real, safe publishing, self-contained HTML in a real headless browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from tests.conftest import REPO
+
+from tpnb.report import runs as reports
+
+
+def _notebook(path: Path, body: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("db_path = None\nlanguage = 'de'\nreport_mode = False")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {"name": "tpnb", "display_name": "Python (tpnb)", "language": "python"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+def _config(path: Path, entries: list[dict]) -> Path:
+    import yaml
+
+    path.write_text(yaml.safe_dump({"defaults": {"kernel": "tpnb", "timeout_seconds": 300}, "reports": entries}))
+    return path
+
+
+@pytest.fixture(scope="module")
+def published(demo_db, tmp_path_factory):
+    """The overview and service-chain reports, run once for this module."""
+    db, _ = demo_db
+    out = tmp_path_factory.mktemp("reports")
+    config = _config(out / "runs.yaml", [
+        {"name": "overview", "title": "Overview", "notebook": str(REPO / "notebooks/01_touchpoint_overview.ipynb")},
+        {"name": "service_chain", "title": "Service", "notebook": str(REPO / "notebooks/03_service_chain.ipynb")},
+    ])
+    outcomes = reports.run_reports(config, REPO, db, out, progress=False)
+    return out, outcomes
+
+
+def test_reports_publish_html_notebook_and_index(published):
+    out, outcomes = published
+    assert [o.status for o in outcomes] == ["ok", "ok"], [o.error for o in outcomes]
+    assert (out / "overview.html").is_file() and (out / "runs" / "overview.ipynb").is_file()
+    index = (out / "index.html").read_text()
+    assert "overview.html" in index and "service_chain.html" in index
+    status = json.loads((out / "status.json").read_text())
+    assert status["overview"]["status"] == "ok" and status["overview"]["data_as_of"]
+    assert list((out / "archive").iterdir())
+
+
+def test_report_is_self_contained_and_small(published):
+    out, _ = published
+    page = (out / "overview.html").read_text()
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']https?://", page)
+    assert page.count("window.vegaEmbed=") == 1            # the bundle, once per page
+    assert page.count('class="tpnb-chart"') >= 5
+    assert len(page.encode()) < 3_000_000
+    assert "db_path" not in page                            # no parameter cells, no code
+    assert 'class="jp-InputArea' not in page and "from tpnb import" not in page  # no code shown
+
+
+def test_untrusted_comment_is_escaped_and_personal_data_scrubbed(published):
+    out, _ = published
+    page = (out / "overview.html").read_text()
+    assert "&lt;script&gt;alert(&#x27;tpnb&#x27;)&lt;/script&gt;" in page or "&lt;script&gt;alert(" in page
+    assert "<script>alert(" not in page
+    assert "max.mustermann@example.com" not in page and "[email]" in page
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required for the browser tests in CI (make browser installs it)")
+        pytest.skip("chromium not installed (make browser)")
+    return path
+
+
+@pytest.mark.browser
+def test_charts_render_offline_in_headless_chromium(published, tmp_path):
+    out, _ = published
+    for name in ("overview", "service_chain"):
+        dom = subprocess.run(
+            [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / name}",
+             "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>", "--virtual-time-budget=15000",
+             "--dump-dom", (out / f"{name}.html").as_uri()],
+            capture_output=True, text=True, timeout=120).stdout
+        charts = re.findall(r'<div class="tpnb-chart[^"]*" id="([^"]+)"[^>]*>(.*?)</div>\s*<script', dom, re.S)
+        assert charts, f"{name}: no chart containers in the rendered page"
+        for chart_id, inner in charts:
+            assert "<svg" in inner, f"{name}: chart {chart_id} did not render"
+            assert "Chart failed" not in inner
+        assert "&lt;script&gt;alert(" in dom or name != "overview"
+        assert "<script>alert(" not in dom
+
+
+def test_failed_run_keeps_the_last_good_report_and_exits_1(demo_db, tmp_path):
+    db, _ = demo_db
+    good = _notebook(tmp_path / "good.ipynb", "print('first version')")
+    bad = _notebook(tmp_path / "bad.ipynb", "raise RuntimeError('the data source is broken')")
+    out = tmp_path / "reports"
+    reports.run_reports(_config(tmp_path / "a.yaml", [{"name": "x", "title": "X", "notebook": str(good)}]),
+                        tmp_path, db, out, progress=False)
+    first = (out / "x.html").read_text()
+    env = {**os.environ, "TPNB_HOME": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-m", "tpnb.cli", "reports", "--config", str(
+        _config(tmp_path / "b.yaml", [{"name": "x", "title": "X", "notebook": str(bad)}])), "--out", str(out),
+        "--db", str(db)], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert run.returncode == 1
+    assert (out / "x.html").read_text() == first
+    failure = (out / "x.failed.html").read_text()
+    assert "the data source is broken" in failure
+    assert "failed" in (out / "index.html").read_text()
+
+
+def test_second_run_at_once_is_refused_with_a_clear_message(demo_db, tmp_path):
+    from filelock import FileLock
+
+    db, _ = demo_db
+    out = tmp_path / "reports"
+    out.mkdir()
+    good = _notebook(tmp_path / "good.ipynb", "print(1)")
+    with FileLock(str(out / ".tpnb-reports.lock")):
+        with pytest.raises(reports.ReportsBusy, match="another `tpnb reports` run is in progress"):
+            reports.run_reports(_config(tmp_path / "a.yaml", [{"name": "x", "title": "X", "notebook": str(good)}]),
+                                tmp_path, db, out, progress=False)
+
+
+def test_killed_run_leaves_no_half_written_html(demo_db, tmp_path):
+    db, _ = demo_db
+    slow = _notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)")
+    out = tmp_path / "reports"
+    env = {**os.environ, "TPNB_HOME": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "tpnb.cli", "reports", "--config",
+                             str(_config(tmp_path / "a.yaml", [{"name": "s", "title": "S", "notebook": str(slow)}])),
+                             "--out", str(out), "--db", str(db)], env=env, cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(8)
+    os.killpg(proc.pid, 9)
+    proc.wait()
+    assert not (out / "s.html").exists()
+    assert not list(out.glob("*.html"))
+
+
+def test_fan_out_from_data_makes_one_run_per_value(demo_db, tmp_path):
+    db, _ = demo_db
+    good = _notebook(tmp_path / "good.ipynb", "print(1)")
+    config = _config(tmp_path / "a.yaml", [{"name": "seg_{segment}", "title": "S {segment}", "notebook": str(good),
+                                            "fan_out": {"segment": "from_data"}}])
+    runs, _ = reports.load_runs(config, tmp_path, db)
+    assert sorted(r.parameters["segment"] for r in runs) == ["Key Account", "Kleinkunde", "Mittelstand"]
+    assert {r.name for r in runs} == {"seg_Key_Account", "seg_Kleinkunde", "seg_Mittelstand"}
