@@ -189,7 +189,7 @@ FLOOR_NOTEBOOK = {
         {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "execution_count": None, "outputs": [],
          "source": "db_path = None\nsegment = None\nlanguage = 'de'\nreport_mode = False"},
         {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-         "source": "from IPython.display import HTML, Markdown, display\nfrom tpnb import charts, story, drivers, metrics\n"
+         "source": "from IPython.display import HTML, Markdown, display\nimport tpnb.report, tpnb.drivers, tpnb.metrics\nfrom tpnb.report import sections\n"
                    "import statsmodels.api, scipy.stats, altair"},
     ],
     "metadata": {"kernelspec": {"name": "tpnb", "display_name": "Python (tpnb)", "language": "python"}},
@@ -269,8 +269,7 @@ def write_page(sizes: list[dict], summary: list[dict]) -> None:
     import altair as alt
     import polars as pl
 
-    from tpnb.charts import report_html
-    from tpnb.reports import vega_bundle
+    from tpnb.report.vega import report_html, vega_bundle
 
     rows = []
     for s in sizes:

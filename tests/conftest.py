@@ -10,8 +10,8 @@ import duckdb
 import pytest
 
 from tpnb import demo, warehouse
-from tpnb.settings import load_settings
 from tpnb.ingest import ingest_sources, load_sources
+from tpnb.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_REAL = REPO.parent / "shared" / "data" / "real"

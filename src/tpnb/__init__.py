@@ -18,16 +18,19 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0"
 
-from tpnb.warehouse import read  # noqa: E402
-from tpnb.warehouse.db import connect  # noqa: E402
-
 __all__ = ["__version__", "connect", "drivers", "metrics", "read"]
+
+# Loaded on first use: the package root imports nothing of its own, so every stage can
+# import ``tpnb.contracts`` without pulling in the others (scipy and statsmodels are slow too).
+_LAZY = {"connect": ("tpnb.warehouse.db", "connect"), "read": ("tpnb.warehouse.read", None),
+         "metrics": ("tpnb.metrics", None), "drivers": ("tpnb.drivers", None)}
 
 
 def __getattr__(name: str):
-    # scipy and statsmodels are slow to import; load these modules on first use.
-    if name in ("metrics", "drivers"):
-        import importlib
+    if name not in _LAZY:
+        raise AttributeError(name)
+    import importlib
 
-        return importlib.import_module(f"tpnb.{name}")
-    raise AttributeError(name)
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name)
+    return getattr(module, attribute) if attribute else module

@@ -4,8 +4,8 @@ import numpy as np
 import polars as pl
 import pytest
 from bench.reference import lmg_by_refitting  # the benchmark's reference, checked here
-from tests.conftest import real_data
 
+from tests.conftest import real_data
 from tpnb import drivers
 from tpnb.analysis.importance import correlation_parts, lmg, relative_weights, subset_r2
 

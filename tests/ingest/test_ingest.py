@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from tests.conftest import REPO, real_data
 
+from tests.conftest import REPO, real_data
 from tpnb.contracts import KINDS, describe
 from tpnb.ingest import RejectedFile, SourceOptions, ingest_file, ingest_sources, load_sources
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tpnb.ingest as ingest
-from tpnb.ingest import ingest_file, readers
+from tpnb.ingest import encoding, ingest_file
 
 HEADER = "contact_id,customer_id,opened_at,channel,wait_seconds,handoffs,resolved_at\n"
 
@@ -48,7 +48,7 @@ def test_one_german_date_reads_the_file_as_text_and_loads_it(tmp_path):
 
 
 def test_bytes_that_are_not_utf8_after_the_head_read_the_file_as_windows_1252(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "HEAD_BYTES", 64)  # the guess sees only ASCII
+    monkeypatch.setattr(encoding, "HEAD_BYTES", 64)  # the guess sees only ASCII
     body = "".join(f"C{i},K1,2025-01-01,phone,1,0,\n" for i in range(20)) + "C99,Kö1,2025-01-01,phone,1,0,\n"
     con, result = _load(tmp_path, HEADER + body, encoding="cp1252")
     assert (result.rows_loaded, result.rows_quarantined) == (21, 0)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from tests.conftest import REPO
 
+from tests.conftest import REPO
 from tpnb.report import runs as reports
 
 

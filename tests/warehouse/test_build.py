@@ -5,11 +5,11 @@ from datetime import datetime
 import duckdb
 import polars as pl
 import pytest
-from tests.conftest import REPO
 
+from tests.conftest import REPO
 from tpnb import warehouse
-from tpnb.settings import load_settings
 from tpnb.ingest.schema import ensure_schema
+from tpnb.settings import load_settings
 
 
 def test_models_are_ordered_by_their_dependencies():

@@ -1,0 +1,133 @@
+"""Parquet, XLSX and JSON Lines: read into a staged table (Parquet by the validating statement itself)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from tpnb.ingest.encoding import all_utf8, guess_encoding, transcode
+from tpnb.ingest.errors import RejectedFile
+from tpnb.ingest.options import SourceOptions
+from tpnb.ingest.staging import (
+    MAX_FIELD_BYTES,
+    REJECTS,
+    STAGE_TABLE,
+    Staged,
+    count_rows,
+    first_line_of,
+    make_line_shift,
+    target_names,
+)
+from tpnb.sqlutil import ident
+
+
+def _stage_from_relation_columns(con, path: Path, options: SourceOptions, source_sql: str, params: dict,
+                                 fmt: str, line_offset: int) -> Staged:
+    try:
+        described = con.sql(f"describe select * from {source_sql}", params=params).fetchall()
+    except duckdb.Error as exc:
+        raise RejectedFile(f"{path.name}: cannot read as {fmt}: {first_line_of(exc)}") from exc
+    header = [row[0] for row in described]
+    names, original = target_names(path, header, options)
+    select = ", ".join(f"nullif(trim({ident(h)}::varchar), '') as {ident(n)}" for h, n in zip(header, names, strict=True))
+    try:
+        con.execute(
+            f"create temp table {STAGE_TABLE} as select {select}, "
+            f"(row_number() over () + {int(line_offset)})::bigint as __line from {source_sql}",
+            params,
+        )
+    except duckdb.Error as exc:
+        raise RejectedFile(f"{path.name}: cannot read as {fmt}: {first_line_of(exc)}") from exc
+    con.execute("create temp table stage_rejects (line bigint, error_message varchar, csv_line varchar)")
+    rows = count_rows(con, STAGE_TABLE)
+    if rows == 0:
+        raise RejectedFile(f"{path.name}: the file has no data rows")
+    return Staged(names, original, rows, 0, fmt)
+
+
+def stage_parquet(con, path: Path, options: SourceOptions, candidates: dict[str, str]) -> Staged:
+    """Parquet is read by the statement that validates it; columns already of the contract's
+    type are used as they are, the others as text. A record's line is its number (1-based)."""
+    params = {"path": str(path)}
+    try:
+        described = con.sql("describe select * from read_parquet($path)", params=params).fetchall()
+        rows = int(con.sql("select count(*) from read_parquet($path)", params=params).fetchall()[0][0])
+    except duckdb.Error as exc:
+        raise RejectedFile(f"{path.name}: cannot read as Parquet: {first_line_of(exc)}") from exc
+    header = [row[0] for row in described]
+    names, original = target_names(path, header, options)
+    types = {n: str(row[1]).upper() for n, row in zip(names, described, strict=True)}
+    typed = {n: t for n, t in candidates.items() if types.get(n) == t}
+    select = ", ".join(f"{ident(h)} as {ident(n)}" if n in typed else f"{ident(h)}::varchar as {ident(n)}"
+                       for h, n in zip(header, names, strict=True))
+    if rows == 0:
+        raise RejectedFile(f"{path.name}: the file has no data rows")
+    con.execute(f"create temp table {REJECTS} (line bigint, error_message varchar, csv_line varchar)")
+    make_line_shift(con)
+    return Staged(names, original, rows, 0, "parquet", source=f"(select {select} from read_parquet($path))",
+                  params=params, typed=typed, first_line=1)
+
+
+def stage_xlsx(con, path: Path, options: SourceOptions) -> Staged:
+    try:
+        frame = pl.read_excel(path, sheet_name=options.sheet, engine="calamine",
+                              infer_schema_length=0, raise_if_empty=False)
+    except Exception as exc:  # fastexcel raises its own error types
+        raise RejectedFile(f"{path.name}: cannot read as XLSX: {str(exc).splitlines()[0]}") from exc
+    if frame.width == 0:
+        raise RejectedFile(f"{path.name}: the sheet is empty")
+    frame = frame.with_columns(pl.all().cast(pl.String))
+    con.register("xlsx_frame", frame)
+    try:
+        # Spreadsheet row 1 is the header, so record n sits on sheet row n + 1.
+        return _stage_from_relation_columns(con, path, options, "xlsx_frame", {}, "XLSX", 1)
+    finally:
+        con.unregister("xlsx_frame")
+
+
+def stage_jsonl(con, path: Path, options: SourceOptions) -> Staged:
+    encoding = guess_encoding(path, options)
+    if encoding == "utf-8" and not options.encoding and not all_utf8(path):
+        encoding = "cp1252"
+    readable = path if encoding == "utf-8" else transcode(path, encoding)
+    try:
+        # One VARCHAR per line keeps true line numbers and lets bad JSON reach quarantine.
+        con.execute(
+            "create temp table stage_lines as select row_number() over ()::bigint as __line, line "
+            "from read_csv($path, columns={'line': 'VARCHAR'}, delim=chr(1), quote='', escape='', "
+            "header=false, parallel=false, auto_detect=false, max_line_size=$max_line)",
+            {"path": str(readable), "max_line": MAX_FIELD_BYTES},
+        )
+    except duckdb.Error as exc:
+        raise RejectedFile(f"{path.name}: cannot read as JSON Lines: {first_line_of(exc)}") from exc
+    finally:
+        if readable != path:
+            readable.unlink(missing_ok=True)
+    con.execute("delete from stage_lines where trim(line) = ''")
+    con.execute(
+        "create temp table stage_rejects as select __line as line, 'not a JSON object' as error_message, "
+        "line as csv_line from stage_lines where not coalesce(json_valid(line) and json_type(line) = 'OBJECT', false)"
+    )
+    keys = [row[0] for row in con.sql(
+        "select k from (select unnest(json_keys(line)) as k, __line from stage_lines "
+        "where json_valid(line) and json_type(line) = 'OBJECT') group by k order by min(__line), k"
+    ).fetchall()]
+    if not keys:
+        raise RejectedFile(f"{path.name}: no JSON object with keys found")
+    names, original = target_names(path, keys, options)
+    select = ", ".join(
+        f"nullif(trim(json_extract_string(line, $k{i})), '') as {ident(n)}" for i, n in enumerate(names)
+    )
+    con.execute(
+        f"create temp table {STAGE_TABLE} as select {select}, __line from stage_lines "
+        "where json_valid(line) and json_type(line) = 'OBJECT'",
+        {f"k{i}": "$." + _json_path_key(k) for i, k in enumerate(keys)},
+    )
+    con.execute("drop table stage_lines")
+    return Staged(names, original, count_rows(con, STAGE_TABLE), count_rows(con, "stage_rejects"), "jsonl", encoding)
+
+
+def _json_path_key(key: str) -> str:
+    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
