@@ -145,3 +145,14 @@ def test_readme_and_docs_link_only_inside_the_repository():
             if re.match(r"[a-z]+:", target):
                 continue
             assert (doc.parent / target).exists(), f"{doc.name}: broken link {target}"
+
+
+def test_docs_contract_is_generated_from_the_declarations():
+    from tpnb.contracts.docs import contract_markdown
+    from tpnb.contracts.marts import MARTS
+    from tpnb.contracts.sources import KINDS
+
+    committed = (REPO / "docs" / "contract.md").read_text(encoding="utf-8")
+    assert committed == contract_markdown(), "docs/contract.md is stale: run `tpnb contract --markdown > docs/contract.md`"
+    for name in [*KINDS, *(m.name for m in MARTS)]:
+        assert f"### {name}\n" in committed

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from tpnb import __version__
+from tpnb.cli_output import echo_driver_groups, echo_loads, empty_table, json_default
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="tpnb: touchpoint analytics. Surveys and contact logs in DuckDB, NPS, key drivers, reports.")
@@ -166,31 +167,25 @@ def ingest(kind: Annotated[str | None, typer.Argument(help="Source kind: touchpo
     if as_json:
         typer.echo(json.dumps({"loads": [r.as_dict() for r in results], "rejected": rejected}, default=str))
     else:
-        for r in results:
-            extra = f"  unknown customers {r.unknown_customers:,}" if r.unknown_customers else ""
-            typer.echo(f"{r.kind:<12} {Path(r.file).name:<24} {r.status:<9} read {r.rows_read:>9,}  "
-                       f"new {r.rows_loaded:>9,}  replaced {r.rows_replaced:>7,}  quarantined {r.rows_quarantined:>6,}{extra}")
-            if r.new_touchpoints:
-                typer.echo(f"  warning: rating columns without a catalogue entry, registered with phase 'unknown': "
-                           f"{', '.join(r.new_touchpoints)}", err=True)
-            if r.ignored_columns:
-                typer.echo(f"  note: columns not in the {r.kind} contract were not loaded: {', '.join(r.ignored_columns)}",
-                           err=True)
-        for item in rejected:
-            typer.echo(f"rejected: {item['message']}", err=True)
-        if quarantined:
-            typer.echo(f"{quarantined:,} row(s) quarantined: see table meta_quarantine (file, line, column, reason)",
-                       err=True)
+        echo_loads(results, rejected, quarantined)
     if rejected:
         raise typer.Exit(2)
     raise typer.Exit(1 if quarantined else 0)
 
 
 @app.command()
-def contract(kind: Annotated[str, typer.Argument(help="Source kind.")]) -> None:
-    """Show the data contract of a source kind: columns, types, ranges, keys."""
+def contract(kind: Annotated[str | None, typer.Argument(help="Source kind (all kinds with --markdown).")] = None,
+             markdown: Annotated[bool, typer.Option("--markdown", help="The whole contract as Markdown "
+                                                    "(docs/contract.md): source kinds and marts.")] = False) -> None:
+    """Show the data contract: a source kind's columns, types, ranges and keys; or all of it as Markdown."""
     from tpnb.contracts import describe
+    from tpnb.contracts.docs import contract_markdown
 
+    if markdown:
+        typer.echo(contract_markdown(), nl=False)
+        return
+    if kind is None:
+        _fail("give a KIND (tpnb contract surveys) or --markdown")
     try:
         typer.echo(describe(kind))
     except ValueError as exc:
@@ -287,38 +282,9 @@ def drivers(outcome: Annotated[str, typer.Option(help="nps, promoter, detractor,
         docs = {g.level: (g.result.as_dict() if g.result is not None else
                           {"outcome": outcome, "n": g.n, "note": f"too few for a model: {g.skipped}"})
                 for g in groups}
-        typer.echo(json.dumps(docs[None] if by is None else {"by": by, "models": docs}, default=_json_default))
+        typer.echo(json.dumps(docs[None] if by is None else {"by": by, "models": docs}, default=json_default))
         return
-    for group in groups:
-        if group.level is not None:
-            typer.echo(f"== {by} = {group.level}")
-        if group.result is None:
-            typer.echo(f"  n = {group.n}: too few for a model (minimum {min_n}). {group.skipped}")
-            continue
-        result = group.result
-        typer.echo(f"{result.model}; outcome {outcome}; n {result.n:,}; R² {result.r2:.3f} "
-                   f"(controls {result.r2_controls:.3f}); not experienced: {result.strategy}")
-        for r in result.drivers.iter_rows(named=True):
-            typer.echo(f"  {r['label'][:34]:<34} coef {r['coef']:7.3f} [{r['ci_low']:7.3f}, {r['ci_high']:7.3f}]  "
-                       f"importance {r['importance']:.3f} [{r['importance_ci_low']:.3f}, {r['importance_ci_high']:.3f}]  "
-                       f"{r['quadrant'] or '':<12}")
-        for note in result.notes:
-            typer.echo(f"  note: {note}")
-
-
-def pl_empty(schema: dict):
-    """An empty table of that schema (nothing of the kind is loaded)."""
-    import polars as pl
-
-    return pl.DataFrame(schema=schema)
-
-
-def _json_default(value):
-    import math
-
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return str(value)
+    echo_driver_groups(groups, by, outcome, min_n)
 
 
 @app.command()
@@ -330,11 +296,11 @@ def measures(db: DbOption = None, as_json: JsonOption = False) -> None:
 
     analysis = load_settings().analysis
     inputs = _read(db, lambda con: read.measure_inputs(con, analysis.measure_window_days))
-    table = (pl_empty(MEASURE_SCHEMA) if inputs is None else
+    table = (empty_table(MEASURE_SCHEMA) if inputs is None else
              evaluate_measures(inputs.measures, inputs.ratings, inputs.monthly_ratings, inputs.contacts,
                                window_days=analysis.measure_window_days, min_n=analysis.min_n))
     if as_json:
-        typer.echo(json.dumps({"measures": table.to_dicts()}, default=_json_default))
+        typer.echo(json.dumps({"measures": table.to_dicts()}, default=json_default))
         return
     if table.height == 0:
         typer.echo("no measures loaded (tpnb ingest measures FILE)")
@@ -352,11 +318,11 @@ def targets(db: DbOption = None, as_json: JsonOption = False,
     from tpnb.warehouse import read
 
     inputs = _read(db, read.target_inputs)
-    table = pl_empty(TARGET_SCHEMA) if inputs is None else targets_vs_actual(inputs)
+    table = empty_table(TARGET_SCHEMA) if inputs is None else targets_vs_actual(inputs)
     if latest and table.height:
         table = latest_targets(table)
     if as_json:
-        typer.echo(json.dumps({"targets": table.to_dicts()}, default=_json_default))
+        typer.echo(json.dumps({"targets": table.to_dicts()}, default=json_default))
         return
     if table.height == 0:
         typer.echo("no targets loaded (tpnb ingest targets FILE)")

@@ -146,3 +146,12 @@ def test_engine_settings_come_from_the_environment(demo_db, monkeypatch):
     monkeypatch.setenv("TPNB_MEMORY_LIMIT", "lots")
     with pytest.raises(warehouse.BadSetting, match="TPNB_MEMORY_LIMIT"):
         warehouse.connect(demo_db[0])
+
+
+def test_every_built_mart_column_is_declared_and_every_declared_column_built(demo_con):
+    from tpnb.contracts.marts import MARTS
+
+    for mart in MARTS:
+        built = [row[0] for row in demo_con.sql(f"describe {mart.name}").fetchall()]
+        assert [c for c in built if not mart.declares(c)] == [], mart.name
+        assert set(mart.columns) - set(built) == set(), mart.name
