@@ -62,8 +62,9 @@ bench-scale: $(STAMP) ## one data set of 10M contacts and 1M responses end to en
 bench-100m: $(STAMP) ## 100M contacts through ingest, marts and nps (needs ~40 GB disk, ~30 min): reports/bench/out_of_core.json
 	$(BIN)/python bench/out_of_core.py --copies 10
 
-lint: $(STAMP) ## ruff over the package, tests and benchmarks
+lint: $(STAMP) ## ruff over the package, tests and benchmarks (lint rules and formatting)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 format: $(STAMP) ## format the code with ruff
 	$(BIN)/ruff format src tests bench

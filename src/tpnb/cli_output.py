@@ -54,6 +54,7 @@ def empty_table(schema: dict):
 
 
 def json_default(value):
+    """JSON for values json cannot write: NaN becomes null, anything else its text."""
     import math
 
     if isinstance(value, float) and math.isnan(value):

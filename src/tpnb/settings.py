@@ -20,6 +20,8 @@ SETTINGS_FILE = "tpnb.yaml"
 
 @dataclass(frozen=True)
 class ServiceSettings:
+    """The service promises the contact-log KPIs are measured against (``service:`` in tpnb.yaml)."""
+
     hours_start: str = "08:00"
     hours_end: str = "17:00"
     weekdays: tuple[int, ...] = (1, 2, 3, 4, 5)
@@ -30,6 +32,8 @@ class ServiceSettings:
 
 @dataclass(frozen=True)
 class AnalysisSettings:
+    """Minimum cell size, freshness limit and the windows of the analysis (``analysis:`` in tpnb.yaml)."""
+
     min_n: int = 30
     freshness_days: int = 90
     repurchase_window_days: int = 180
@@ -39,6 +43,8 @@ class AnalysisSettings:
 
 @dataclass(frozen=True)
 class Settings:
+    """Everything tpnb.yaml and the environment set: paths, analysis and service settings."""
+
     root: Path
     database: Path
     reports_dir: Path
@@ -63,6 +69,7 @@ class Settings:
 
 
 def find_root(start: Path | None = None) -> Path:
+    """The project root: TPNB_HOME, else the nearest folder up from ``start`` with a tpnb.yaml."""
     env = os.environ.get("TPNB_HOME")
     if env:
         return Path(env).resolve()
@@ -85,6 +92,7 @@ def _section(raw: dict[str, Any], name: str, cls: type) -> Any:
 
 
 def load_settings(root: Path | None = None) -> Settings:
+    """Read tpnb.yaml of the project root (TPNB_DB overrides the database)."""
     root = root or find_root()
     path = root / SETTINGS_FILE
     raw: dict[str, Any] = {}

@@ -27,14 +27,17 @@ class Freshness:
 
     @property
     def survey_age_days(self) -> int | None:
+        """Days from the newest survey response to ``as_of`` (None without responses)."""
         return None if self.last_survey_at is None else (self.as_of - self.last_survey_at.date()).days
 
     @property
     def contact_age_days(self) -> int | None:
+        """Days from the newest contact to ``as_of`` (None without contacts)."""
         return None if self.last_contact_at is None else (self.as_of - self.last_contact_at.date()).days
 
     @property
     def is_stale(self) -> bool:
+        """No data, or the newest of it is older than the limit."""
         ages = [a for a in (self.survey_age_days, self.contact_age_days) if a is not None]
         return not ages or max(ages) > self.max_age_days
 

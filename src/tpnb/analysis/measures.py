@@ -84,6 +84,7 @@ def interrupted_time_series(monthly: pl.DataFrame, start, level: float = 0.95) -
 
 
 def proportion_change(before: np.ndarray, after: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Difference of two shares (after - before) with a Wald interval."""
     from statistics import NormalDist
 
     p0, p1 = before.mean(), after.mean()
@@ -93,6 +94,7 @@ def proportion_change(before: np.ndarray, after: np.ndarray, level: float = 0.95
 
 
 def verdict(effect: float | None, low: float | None, high: float | None, higher_is_better: bool = True) -> str:
+    """``worked`` / ``worsened`` when the interval excludes 0 on one side, else ``no clear effect``."""
     if effect is None:
         return "too little data"
     if (low > 0 and higher_is_better) or (high < 0 and not higher_is_better):

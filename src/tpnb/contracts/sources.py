@@ -51,6 +51,8 @@ NOT_APPLICABLE_CODES = (
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a source kind: its type, whether it is required or the key, its range and meaning."""
+
     name: str
     type: str
     required: bool = False
@@ -64,6 +66,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Kind:
+    """A source kind: its columns, and whether it has wide ratings or keeps extra columns as attributes."""
+
     name: str
     columns: tuple[Column, ...]
     wide_ratings: bool = False  # tp_<id> columns are touchpoint ratings
@@ -74,13 +78,16 @@ class Kind:
 
     @property
     def key(self) -> tuple[str, ...]:
+        """The key columns."""
         return tuple(c.name for c in self.columns if c.key)
 
     @property
     def required(self) -> tuple[str, ...]:
+        """The columns a file must have (keys and required columns)."""
         return tuple(c.name for c in self.columns if c.required or c.key)
 
     def column(self, name: str) -> Column | None:
+        """The declaration of column ``name`` (None when the kind has none)."""
         return next((c for c in self.columns if c.name == name), None)
 
 
@@ -171,6 +178,7 @@ RATING_PREFIX = "tp_"
 
 
 def kind(name: str) -> Kind:
+    """The contract of source kind ``name``."""
     try:
         return KINDS[name]
     except KeyError:

@@ -68,6 +68,8 @@ def _seconds(values: np.ndarray) -> np.ndarray:
 
 @dataclass
 class DemoData:
+    """The demo data set: every source as a frame, and the truth it was drawn from."""
+
     touchpoints: pl.DataFrame
     customers: pl.DataFrame
     contacts: pl.DataFrame

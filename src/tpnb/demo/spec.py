@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class TouchpointSpec:
+    """A demo touchpoint: phase, kind, channel, reach, quality and its true weight on NPS."""
+
     touchpoint_id: str
     name: str
     name_de: str
@@ -51,6 +53,8 @@ REPURCHASE_LOGIT = {"intercept": 0.2, "nps_minus_7": 0.45, "was_passed_around": 
 
 @dataclass(frozen=True)
 class MeasureSpec:
+    """A demo improvement measure: its touchpoint, start and true effect on ratings."""
+
     measure_id: str
     touchpoint_id: str
     title: str

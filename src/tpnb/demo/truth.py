@@ -31,6 +31,7 @@ def _poisson_at_least(mean: float, k: int) -> float:
 
 
 def build_truth(seed, customers, as_of, contacts: pl.DataFrame, surveys: pl.DataFrame, experience) -> dict:
+    """truth.json: the models and rates the demo data were drawn from."""
     dept_share = {d: s for d, (s, _) in DEPARTMENTS.items()}
     passed_around = sum(dept_share[d] * _poisson_at_least(m, 2) for d, (_, m) in DEPARTMENTS.items())
     return {

@@ -71,6 +71,7 @@ def stage_parquet(con, path: Path, options: SourceOptions, candidates: dict[str,
 
 
 def stage_xlsx(con, path: Path, options: SourceOptions) -> Staged:
+    """Read an XLSX sheet (as text) into the staged table; a row's line is its row in the sheet."""
     try:
         frame = pl.read_excel(path, sheet_name=options.sheet, engine="calamine",
                               infer_schema_length=0, raise_if_empty=False)
@@ -88,6 +89,7 @@ def stage_xlsx(con, path: Path, options: SourceOptions) -> Staged:
 
 
 def stage_jsonl(con, path: Path, options: SourceOptions) -> Staged:
+    """Read JSON Lines into the staged table, one record a line; a line that is not JSON is quarantined."""
     encoding = guess_encoding(path, options)
     if encoding == "utf-8" and not options.encoding and not all_utf8(path):
         encoding = "cp1252"

@@ -33,6 +33,8 @@ TEMPS = (NEW, "load_bad", "load_lines", "load_dup_keys", "load_conflicts", "load
 
 @dataclass
 class LoadResult:
+    """What one file's load did: rows read, loaded, replaced, unchanged, duplicated and quarantined."""
+
     kind: str
     file: str
     status: str = "loaded"          # loaded | unchanged (same file loaded before) | rejected
@@ -49,10 +51,12 @@ class LoadResult:
     message: str = ""
 
     def as_dict(self) -> dict:
+        """The JSON of ``tpnb ingest --json`` for this load."""
         return asdict(self)
 
 
 def options_fingerprint(options: SourceOptions) -> str:
+    """A hash of the options that change what a file loads as (same file, other options: a new load)."""
     return hashlib.sha256(json.dumps(asdict(options), sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -78,6 +82,7 @@ def insert_rows(con, kind: Kind, staged: Staged, layout: Layout, options: Source
 
 
 def count_rows(con, kind: Kind, load_id: int) -> int:
+    """The number of rows of a table."""
     return _scalar(con, f"select count(*) from {raw_table(kind)} where load_id = {int(load_id)}")
 
 
@@ -172,6 +177,7 @@ def finish_load(con, kind: Kind, path: Path, staged: Staged, layout: Layout, loa
 
 
 def drop_load_temps(con) -> None:
+    """Drop the temporary tables a load made."""
     for name in TEMPS:
         drop_temp(con, name)
 

@@ -48,13 +48,16 @@ class SourceOptions:
 
     @property
     def date_formats(self) -> list[str]:
+        """The date formats tried, the configured one first."""
         return [self.date_format, *DEFAULT_DATE_FORMATS] if self.date_format else list(DEFAULT_DATE_FORMATS)
 
     @property
     def not_applicable_codes(self) -> list[str]:
+        """The codes that mean 'not experienced' in a rating column (lower case)."""
         return sorted({*NOT_APPLICABLE_CODES, *(c.strip().lower() for c in self.not_applicable)})
 
     def normalized_rename(self) -> dict[str, str]:
+        """The rename map with its keys normalised like column names."""
         return {normalize_name(k): normalize_name(v) for k, v in self.rename.items()}
 
 
@@ -65,12 +68,15 @@ def normalize_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class Source:
+    """A source to load: its kind, files and options."""
+
     kind: str
     paths: tuple[Path, ...]
     options: SourceOptions
 
 
 def options_from_mapping(entry: dict[str, Any], where: str) -> SourceOptions:
+    """``SourceOptions`` from one entry of a source config; unknown keys name ``where``."""
     unknown = sorted(set(entry) - OPTION_KEYS)
     if unknown:
         raise ConfigError(f"{where}: unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(OPTION_KEYS))}")

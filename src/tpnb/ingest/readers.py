@@ -57,6 +57,7 @@ class Scan:
 
 
 def scan_bytes(path: Path) -> Scan:
+    """Hash the file and count its quotes and line ends in one pass over its bytes."""
     digest = hashlib.sha256()
     quotes = newlines = 0
     has_nul = False
@@ -72,6 +73,7 @@ def scan_bytes(path: Path) -> Scan:
 
 
 def file_format(path: Path) -> str:
+    """The format of a file by its name: csv (also tsv/txt), parquet, xlsx or jsonl."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt", ".psv"):
         return "csv"
@@ -117,6 +119,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOption
 
 
 def drop_stage(con) -> None:
+    """Drop the temporary tables and views a staged file left."""
     for name in (STAGE, STAGE_TABLE, REJECTS, "stage_rejects_scan", SHIFT, SAMPLE, "stage_lines"):
         drop_temp(con, name)
 

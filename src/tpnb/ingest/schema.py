@@ -29,10 +29,12 @@ def stored_columns(kind: Kind) -> list[tuple[str, str]]:
 
 
 def raw_table(kind: Kind) -> str:
+    """The raw table of a kind (``raw_<kind>``)."""
     return f"raw_{kind.name}"
 
 
 def schema_statements() -> list[str]:
+    """The statements that create the raw, history and meta tables (idempotent)."""
     statements = [
         "create sequence if not exists meta_load_seq start 1",
         """create table if not exists meta_load_log (
@@ -59,5 +61,6 @@ def schema_statements() -> list[str]:
 
 
 def ensure_schema(con) -> None:
+    """Create the raw, history and meta tables where they are missing."""
     for statement in schema_statements():
         con.execute(statement)

@@ -20,6 +20,8 @@ SAMPLE = "stage_sample"      # the first rows of the file as text: what formats 
 
 @dataclass
 class Staged:
+    """A source file made ready for validation: its columns, what to select from, and how lines are counted."""
+
     columns: list[str]          # normalised names
     original: dict[str, str]    # normalised name -> the header as written in the file
     rows: int
@@ -57,6 +59,7 @@ def make_line_shift(con) -> None:
 
 
 def target_names(path: Path, header: list[str], options: SourceOptions) -> tuple[list[str], dict[str, str]]:
+    """The file's headers normalised and renamed to contract names; reserved or duplicate names reject the file."""
     rename = options.normalized_rename()
     names: list[str] = []
     original: dict[str, str] = {}
@@ -78,8 +81,10 @@ def target_names(path: Path, header: list[str], options: SourceOptions) -> tuple
 
 
 def count_rows(con, table: str) -> int:
+    """The number of rows of a table."""
     return int(con.sql(f"select count(*) from {table}").fetchall()[0][0])
 
 
 def first_line_of(exc: Exception) -> str:
+    """The first line of an error's message."""
     return str(exc).strip().splitlines()[0]

@@ -64,6 +64,7 @@ class Layout:
 
 
 def plan_layout(kind: Kind, staged: Staged, file_name: str) -> Layout:
+    """Which columns of the file are contract columns, ratings, attributes or ignored; reject it without a required column."""
     present = set(staged.columns)
     missing = [col for col in kind.required if col not in present]
     if missing:
@@ -105,6 +106,7 @@ class Check:
     reason: str
 
     def sql(self) -> str:
+        """The check as a SQL expression: the error struct when the condition holds, else NULL."""
         return (f"case when {self.condition} then {{'column': {literal(self.column)}, "
                 f"'value': left({self.raw}, 200), 'reason': {literal(self.reason)}}} end")
 

@@ -38,6 +38,7 @@ def publish(outcome: RunOutcome, reports_dir: Path, archive_day: date) -> RunOut
 
 
 def failure_html(outcome: RunOutcome, has_previous: bool) -> str:
+    """The page published beside the last good report when a run failed."""
     keep = ("The last good report is still published." if has_previous else "There is no earlier report.")
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Failed: {html.escape(outcome.title)}</title>"
             "</head><body style='font-family:sans-serif;max-width:900px;margin:2rem auto'>"
@@ -47,6 +48,7 @@ def failure_html(outcome: RunOutcome, has_previous: bool) -> str:
 
 
 def prune_archive(reports_dir: Path, retention_days: int, today: date) -> list[str]:
+    """Remove archived runs older than ``retention_days``; returns the days removed."""
     removed = []
     archive = reports_dir / "archive"
     if not archive.is_dir():

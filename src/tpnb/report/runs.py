@@ -42,6 +42,8 @@ class ReportsBusy(RuntimeError):
 
 @dataclass
 class ReportRun:
+    """One report to run: its name, title, notebook, parameters, kernel and cell timeout."""
+
     name: str
     title: str
     notebook: Path
@@ -52,6 +54,8 @@ class ReportRun:
 
 @dataclass
 class RunOutcome:
+    """What a report run did: status, where its HTML and notebook are, how long it took, its error."""
+
     name: str
     title: str
     status: str                      # ok | failed

@@ -27,6 +27,8 @@ CHECKS = "checks"
 
 @dataclass(frozen=True)
 class Model:
+    """One SQL model file: its table, its layer and its SQL."""
+
     name: str
     layer: str
     sql: str
@@ -39,11 +41,13 @@ class Model:
 
     @property
     def parameters(self) -> list[str]:
+        """The bound parameters (``$name``) its SQL reads."""
         code = re.sub(r"--[^\n]*", "", self.sql)
         return sorted(set(re.findall(r"\$([a-z_]+)", code)))
 
 
 def load_models() -> list[Model]:
+    """Every model of ``sql/core`` and ``sql/marts``."""
     root = resources.files("tpnb.warehouse") / "sql"
     models = []
     for layer in LAYERS:

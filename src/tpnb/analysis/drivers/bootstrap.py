@@ -24,6 +24,7 @@ class Blocks:
 
 
 def make_blocks(design: Design, rng: np.random.Generator, scale_max: float = 5) -> Blocks:
+    """Cut the rows into at most ``MAX_BLOCKS`` random blocks of whole clusters and sum each block."""
     n = len(design.y)
     cluster_ids = (np.unique(design.clusters, return_inverse=True)[1]
                    if design.clusters is not None else np.arange(n))
@@ -59,6 +60,7 @@ def make_blocks(design: Design, rng: np.random.Generator, scale_max: float = 5) 
 
 
 def cov_from_blocks(blocks: Blocks, weights: np.ndarray) -> np.ndarray:
+    """The covariance matrix of a bootstrap draw that takes each block ``weights`` times."""
     n = weights @ blocks.count
     s = weights @ blocks.sums
     cross = np.tensordot(weights, blocks.cross, axes=1)
@@ -67,6 +69,7 @@ def cov_from_blocks(blocks: Blocks, weights: np.ndarray) -> np.ndarray:
 
 
 def block_performance(blocks: Blocks, w: np.ndarray, performance: str) -> np.ndarray:
+    """Mean rating (or top-2 share) per driver for a draw that takes each block ``weights`` times."""
     seen = w @ blocks.seen
     with np.errstate(invalid="ignore", divide="ignore"):
         if performance == "top2_share":

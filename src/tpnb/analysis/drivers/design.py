@@ -17,6 +17,8 @@ MIN_NOT_EXPERIENCED = 30  # fewer "not experienced" than this: those respondents
 
 @dataclass
 class Design:
+    """The model's matrix: outcome, drivers (centred ratings, flags), controls, and what was experienced."""
+
     y: np.ndarray
     drivers: np.ndarray              # n x p (centred ratings / experience flags)
     controls: np.ndarray             # n x q (indicators, dummies)
@@ -30,6 +32,7 @@ class Design:
 
 
 def resolve_outcome(frame: pl.DataFrame, outcome: str) -> str:
+    """The column of ``frame`` that holds ``outcome`` (a known outcome name or any column)."""
     column = OUTCOME_COLUMNS.get(outcome, outcome)
     if column not in frame.columns:
         raise ValueError(f"outcome '{outcome}' not found; known: {', '.join(OUTCOME_COLUMNS)} "
@@ -38,10 +41,12 @@ def resolve_outcome(frame: pl.DataFrame, outcome: str) -> str:
 
 
 def rating_columns(frame: pl.DataFrame) -> list[str]:
+    """The ``tp_<touchpoint>`` rating columns of ``frame``."""
     return [c for c in frame.columns if c.startswith("tp_")]
 
 
 def is_binary(values: np.ndarray) -> bool:
+    """Whether the non-missing values are all 0 or 1 (a logit then fits the outcome)."""
     finite = values[~np.isnan(values)]
     return finite.size > 0 and set(np.unique(finite)) <= {0.0, 1.0}
 
@@ -49,6 +54,7 @@ def is_binary(values: np.ndarray) -> bool:
 def prepare_design(frame: pl.DataFrame, outcome_column: str, drivers: Sequence[str], controls: Sequence[str],
                    strategy: str = "indicator", cluster: str | None = None,
                    exclude_straightliners: bool = False) -> tuple[Design, dict]:
+    """Build the design: rows with the outcome, drivers per ``strategy``, controls as dummies, clusters."""
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
     info: dict = {}

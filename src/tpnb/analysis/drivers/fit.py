@@ -12,6 +12,7 @@ from tpnb.analysis.importance import correlation_parts
 
 
 def fit_model(design: Design, binary: bool):
+    """Fit OLS (numeric outcome) or logit (binary) with robust or cluster SEs; returns (fit, names, label, converged, notes)."""
     import statsmodels.api as sm
 
     x = np.column_stack([np.ones(len(design.y)), design.drivers, design.controls])
@@ -42,6 +43,7 @@ def fit_model(design: Design, binary: bool):
 
 
 def variance_inflation(design: Design) -> np.ndarray:
+    """Variance inflation factor of each driver (diagonal of the inverse correlation matrix)."""
     x = np.column_stack([design.drivers, design.controls])
     if x.shape[1] == 0:
         return np.array([])
@@ -52,6 +54,7 @@ def variance_inflation(design: Design) -> np.ndarray:
 
 
 def r2_from_cov(cov: np.ndarray) -> float:
+    """R² of the outcome (first row and column of ``cov``) on all other columns."""
     corr_xx, r_xy, _ = correlation_parts(cov)
     if len(r_xy) == 0:
         return 0.0
@@ -59,6 +62,7 @@ def r2_from_cov(cov: np.ndarray) -> float:
 
 
 def controls_cov(cov: np.ndarray, q: int) -> np.ndarray:
+    """The covariance of the outcome with the last ``q`` columns (the controls) only."""
     idx = [0, *range(cov.shape[0] - q, cov.shape[0])]
     return cov[np.ix_(idx, idx)]
 

@@ -43,6 +43,7 @@ class InsufficientData(ValueError):
     """
 
     def __init__(self, message: str, n: int = 0, required: int = 0):
+        """Keep the message, the responses there were and the fewest a model needs."""
         super().__init__(message)
         self.n = n
         self.required = required
