@@ -57,22 +57,37 @@ def main() -> int:
         declared = yaml.safe_load(config.read_text())
         declared["sources"] = [e for e in declared["sources"] if e["kind"] != "contacts"]
         config.write_text(yaml.safe_dump(declared))
-        sizes = {"customers": args.customers, "contacts": rows * args.copies, "copies": args.copies,
-                 "csv_gb": big.stat().st_size / 1e9, "prepare_seconds": time.perf_counter() - started}
+        sizes = {
+            "customers": args.customers,
+            "contacts": rows * args.copies,
+            "copies": args.copies,
+            "csv_gb": big.stat().st_size / 1e9,
+            "prepare_seconds": time.perf_counter() - started,
+        }
         print(json.dumps(sizes), flush=True)
         db = work / "tpnb.duckdb"
         ref = work / "reference.duckdb"
-        steps = {"ingest_other_sources": measure([TPNB, "ingest", "--config", str(config), "--db", str(db),
-                                                  "--no-build"], 1)}
+        steps = {
+            "ingest_other_sources": measure([TPNB, "ingest", "--config", str(config), "--db", str(db), "--no-build"], 1)
+        }
         steps["duckdb_read_csv"] = measure(
-            [PY, "-c", "import duckdb,sys; c=duckdb.connect(sys.argv[1]); "
-                       "c.execute('create table t as select * from read_csv(?)', [sys.argv[2]])", str(ref), str(big)], 1)
+            [
+                PY,
+                "-c",
+                "import duckdb,sys; c=duckdb.connect(sys.argv[1]); "
+                "c.execute('create table t as select * from read_csv(?)', [sys.argv[2]])",
+                str(ref),
+                str(big),
+            ],
+            1,
+        )
         ref.unlink(missing_ok=True)
         steps["ingest_contacts"] = measure([TPNB, "ingest", "contacts", str(big), "--db", str(db), "--no-build"], 1)
         big.unlink()
         steps["build_marts"] = measure([TPNB, "build", "--db", str(db)], 1)
-        steps["nps_by_touchpoint_segment"] = measure([TPNB, "nps", "--db", str(db), "--by", "touchpoint,segment",
-                                                      "--json"], 1)
+        steps["nps_by_touchpoint_segment"] = measure(
+            [TPNB, "nps", "--db", str(db), "--by", "touchpoint,segment", "--json"], 1
+        )
         sizes["database_gb"] = db.stat().st_size / 1e9
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -31,8 +31,11 @@ def nps_by_touchpoint_segment(db: str) -> list[dict]:
     df = df[df["nps"].notna()]
     df["promoter"] = df["nps"] >= 9
     df["detractor"] = df["nps"] <= 6
-    out = df.groupby(["name", "segment"]).agg(n=("nps", "size"), promoters=("promoter", "sum"),
-                                              detractors=("detractor", "sum")).reset_index()
+    out = (
+        df.groupby(["name", "segment"])
+        .agg(n=("nps", "size"), promoters=("promoter", "sum"), detractors=("detractor", "sum"))
+        .reset_index()
+    )
     out["nps"] = 100 * (out["promoters"] - out["detractors"]) / out["n"]
     return out.to_dict(orient="records")
 

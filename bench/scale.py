@@ -26,25 +26,39 @@ from run import TPNB, measure, write_steps  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=1_250_000)
-    parser.add_argument("--survey-share", type=float, default=0.16,
-                        help="share of customers asked per wave (0.16: about 1M responses at 1.25M customers)")
+    parser.add_argument(
+        "--survey-share",
+        type=float,
+        default=0.16,
+        help="share of customers asked per wave (0.16: about 1M responses at 1.25M customers)",
+    )
     args = parser.parse_args()
     from tpnb import demo
 
     work = Path(tempfile.mkdtemp(prefix="tpnb-scale-"))
     try:
         started = time.perf_counter()
-        data = demo.generate(seed=5, customers=args.customers, as_of=date(2026, 10, 31),
-                             survey_share=args.survey_share)
+        data = demo.generate(
+            seed=5,
+            customers=args.customers,
+            as_of=date(2026, 10, 31),
+            survey_share=args.survey_share,
+        )
         config = demo.write_sources(data, work / "sources")
-        sizes = {"customers": args.customers, "contacts": data.contacts.height, "responses": data.surveys.height,
-                 "generate_and_write_seconds": time.perf_counter() - started}
+        sizes = {
+            "customers": args.customers,
+            "contacts": data.contacts.height,
+            "responses": data.surveys.height,
+            "generate_and_write_seconds": time.perf_counter() - started,
+        }
         del data
         print(json.dumps(sizes), flush=True)
         db = str(work / "tpnb.duckdb")
         steps = {"ingest_all_sources": measure([TPNB, "ingest", "--config", str(config), "--db", db, "--no-build"], 1)}
         steps["build_marts"] = measure([TPNB, "build", "--db", db], 1)
-        steps["nps_by_touchpoint_segment"] = measure([TPNB, "nps", "--db", db, "--by", "touchpoint,segment", "--json"], 3)
+        steps["nps_by_touchpoint_segment"] = measure(
+            [TPNB, "nps", "--db", db, "--by", "touchpoint,segment", "--json"], 3
+        )
         steps["drivers_bootstrap_200"] = measure([TPNB, "drivers", "--db", db, "--bootstrap", "200", "--json"], 1)
         sizes["database_mb"] = Path(db).stat().st_size / 1e6
     finally:

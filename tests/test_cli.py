@@ -12,8 +12,13 @@ from tests.conftest import REPO
 
 
 def tpnb(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "tpnb.cli", *map(str, args)], capture_output=True, text=True,
-                          cwd=REPO, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "tpnb.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+    )
 
 
 def test_help_lists_the_contract_commands():
@@ -30,13 +35,25 @@ def test_nps_json_contract(demo_db):
     group = doc["groups"][0]
     for key in ("segment", "n", "nps", "ci_low", "ci_high", "promoters", "passives", "detractors"):
         assert key in group
-    assert sum(g["n"] for g in doc["groups"]) == sum(g["promoters"] + g["passives"] + g["detractors"]
-                                                    for g in doc["groups"])
+    assert sum(g["n"] for g in doc["groups"]) == sum(
+        g["promoters"] + g["passives"] + g["detractors"] for g in doc["groups"]
+    )
 
 
 def test_nps_by_touchpoint_and_period_filters(demo_db):
     db, _ = demo_db
-    run = tpnb("nps", "--db", db, "--by", "touchpoint,segment", "--from", "2026-01-01", "--to", "2026-06-30", "--json")
+    run = tpnb(
+        "nps",
+        "--db",
+        db,
+        "--by",
+        "touchpoint,segment",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-06-30",
+        "--json",
+    )
     assert run.returncode == 0, run.stderr
     names = {g["touchpoint"] for g in json.loads(run.stdout)["groups"]}
     assert "Delivery / logistics partner" in names
@@ -50,8 +67,20 @@ def test_drivers_json_contract(demo_db):
     for key in ("outcome", "model", "n", "r2", "drivers"):
         assert key in doc
     first = doc["drivers"][0]
-    for key in ("driver", "label", "coef", "ci_low", "ci_high", "p_value", "importance", "importance_ci_low",
-                "importance_ci_high", "performance", "reach", "quadrant"):
+    for key in (
+        "driver",
+        "label",
+        "coef",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "importance",
+        "importance_ci_low",
+        "importance_ci_high",
+        "performance",
+        "reach",
+        "quadrant",
+    ):
         assert key in first
     assert first["driver"] == "tp_delivery"  # the strongest true weight
 

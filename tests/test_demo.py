@@ -18,7 +18,12 @@ def test_same_seed_same_data_other_seed_other_data():
 def test_shape_of_the_demo():
     data = demo.generate(seed=1, customers=2000, as_of=date(2026, 6, 30))
     assert data.touchpoints.height >= 12
-    assert set(data.touchpoints["phase"]) == {"pre_purchase", "purchase", "post_purchase", "ongoing"}
+    assert set(data.touchpoints["phase"]) == {
+        "pre_purchase",
+        "purchase",
+        "post_purchase",
+        "ongoing",
+    }
     assert set(data.touchpoints["kind"]) == {"direct", "indirect"}
     assert data.customers["account_id"].n_unique() < data.customers.height  # several people per account
     span = data.contacts["opened_at"].max() - data.contacts["opened_at"].min()
@@ -30,7 +35,10 @@ def test_shape_of_the_demo():
     rated = data.surveys.select("tp_delivery", "tp_invoice").drop_nulls()
     assert rated.select(pl.corr("tp_delivery", "tp_invoice")).item() > 0.2
     assert data.surveys["comment"].drop_nulls().str.contains("pünktlich|delivery").any()
-    assert data.truth["nps_model"]["touchpoint_weights"]["delivery"] > data.truth["nps_model"]["touchpoint_weights"]["newsletter"]
+    assert (
+        data.truth["nps_model"]["touchpoint_weights"]["delivery"]
+        > data.truth["nps_model"]["touchpoint_weights"]["newsletter"]
+    )
 
 
 def test_customers_scale_contacts_linearly():

@@ -14,7 +14,9 @@ import pytest
 from tests.conftest import REPO
 
 PACKAGE = REPO / "src" / "tpnb"
-LANGUAGE_BRANCH = re.compile(r"""(\blanguage|\blang|\bde)\s*==\s*\\?["'](de|en)["']|["'](de|en)["']\s*==\s*(language|lang)\b""")
+LANGUAGE_BRANCH = re.compile(
+    r"""(\blanguage|\blang|\bde)\s*==\s*\\?["'](de|en)["']|["'](de|en)["']\s*==\s*(language|lang)\b"""
+)
 
 
 def _module_name(path: Path) -> str:
@@ -69,15 +71,26 @@ def test_a_cycle_would_be_found():
 def test_the_analysis_never_opens_the_database_or_reaches_up():
     for path in (PACKAGE / "analysis").rglob("*.py"):
         imported = _imports(path)
-        banned = {m for m in imported if m == "duckdb" or m.startswith(("duckdb.", "tpnb.warehouse", "tpnb.ingest",
-                                                                        "tpnb.report", "tpnb.cli"))}
+        banned = {
+            m
+            for m in imported
+            if m == "duckdb" or m.startswith(("duckdb.", "tpnb.warehouse", "tpnb.ingest", "tpnb.report", "tpnb.cli"))
+        }
         assert not banned, f"{path.relative_to(REPO)} imports {sorted(banned)}"
 
 
 def test_layers_only_reach_down():
-    below = {"tpnb.warehouse": ("tpnb.analysis", "tpnb.report", "tpnb.cli"),
-             "tpnb.ingest": ("tpnb.warehouse", "tpnb.analysis", "tpnb.report", "tpnb.cli"),
-             "tpnb.contracts": ("tpnb.ingest", "tpnb.warehouse", "tpnb.analysis", "tpnb.report", "tpnb.cli")}
+    below = {
+        "tpnb.warehouse": ("tpnb.analysis", "tpnb.report", "tpnb.cli"),
+        "tpnb.ingest": ("tpnb.warehouse", "tpnb.analysis", "tpnb.report", "tpnb.cli"),
+        "tpnb.contracts": (
+            "tpnb.ingest",
+            "tpnb.warehouse",
+            "tpnb.analysis",
+            "tpnb.report",
+            "tpnb.cli",
+        ),
+    }
     for name, imported in _graph().items():
         for layer, banned in below.items():
             if name.startswith(layer):
@@ -92,15 +105,19 @@ def _notebook_code(path: Path) -> str:
 def test_no_language_branch_outside_the_i18n_module():
     sources = {p: p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*.py") if p.name != "i18n.py"}
     sources.update({p: _notebook_code(p) for p in (REPO / "notebooks").rglob("*.ipynb")})
-    hits = [f"{p.relative_to(REPO)}: {m.group(0)}" for p, text in sources.items()
-            for m in LANGUAGE_BRANCH.finditer(text)]
+    hits = [
+        f"{p.relative_to(REPO)}: {m.group(0)}" for p, text in sources.items() for m in LANGUAGE_BRANCH.finditer(text)
+    ]
     assert not hits, hits
     assert LANGUAGE_BRANCH.search('x = "a" if language == "de" else "b"')  # the pattern finds one
 
 
 def test_modules_stay_small():
-    long = {str(p.relative_to(REPO)): n for p in PACKAGE.rglob("*.py")
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400}
+    long = {
+        str(p.relative_to(REPO)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
+    }
     assert not long, long
 
 
@@ -121,7 +138,12 @@ def test_every_text_key_the_package_asks_for_exists():
 
     asked = set()
     for path in PACKAGE.rglob("*.py"):
-        asked |= set(re.findall(r"""\.text\(\s*["']([a-z_]+\.[a-z_0-9]+|yes|no)["']""", path.read_text(encoding="utf-8")))
+        asked |= set(
+            re.findall(
+                r"""\.text\(\s*["']([a-z_]+\.[a-z_0-9]+|yes|no)["']""",
+                path.read_text(encoding="utf-8"),
+            )
+        )
     assert len(asked) > 60
     assert asked <= set(TEXTS), sorted(asked - set(TEXTS))
 
@@ -133,7 +155,9 @@ def test_report_notebooks_hold_only_parameters_a_setup_call_and_sections():
         assert "tpnb.report.setup(" in "".join(cells[1]["source"]), path.name
         for cell in cells[2:]:
             source = "".join(cell["source"]).strip()
-            assert re.fullmatch(r"sections(\.service)?\.[a-z_]+\(ctx(, \"[a-z_]+\")?\)", source), f"{path.name}: {source}"
+            assert re.fullmatch(r"sections(\.service)?\.[a-z_]+\(ctx(, \"[a-z_]+\")?\)", source), (
+                f"{path.name}: {source}"
+            )
             assert not cell.get("outputs"), f"{path.name}: committed with outputs"
 
 
@@ -153,6 +177,23 @@ def test_docs_contract_is_generated_from_the_declarations():
     from tpnb.contracts.sources import KINDS
 
     committed = (REPO / "docs" / "contract.md").read_text(encoding="utf-8")
-    assert committed == contract_markdown(), "docs/contract.md is stale: run `tpnb contract --markdown > docs/contract.md`"
+    assert committed == contract_markdown(), (
+        "docs/contract.md is stale: run `tpnb contract --markdown > docs/contract.md`"
+    )
     for name in [*KINDS, *(m.name for m in MARTS)]:
         assert f"### {name}\n" in committed
+
+
+def test_code_is_ruff_clean_and_formatted():
+    import shutil
+    import subprocess
+    import sys
+
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed (pip install -e '.[test]')")
+    paths = [str(REPO / d) for d in ("src", "tests", "bench")]
+    lint = subprocess.run([ruff, "check", *paths], capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout[-2000:]
+    fmt = subprocess.run([ruff, "format", "--check", *paths], capture_output=True, text=True)
+    assert fmt.returncode == 0, fmt.stdout[-2000:]

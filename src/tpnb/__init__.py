@@ -22,8 +22,12 @@ __all__ = ["__version__", "connect", "drivers", "metrics", "read"]
 
 # Loaded on first use: the package root imports nothing of its own, so every stage can
 # import ``tpnb.contracts`` without pulling in the others (scipy and statsmodels are slow too).
-_LAZY = {"connect": ("tpnb.warehouse.db", "connect"), "read": ("tpnb.warehouse.read", None),
-         "metrics": ("tpnb.metrics", None), "drivers": ("tpnb.drivers", None)}
+_LAZY = {
+    "connect": ("tpnb.warehouse.db", "connect"),
+    "read": ("tpnb.warehouse.read", None),
+    "metrics": ("tpnb.metrics", None),
+    "drivers": ("tpnb.drivers", None),
+}
 
 
 def __getattr__(name: str):

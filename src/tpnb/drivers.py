@@ -24,13 +24,23 @@ from tpnb.analysis.drivers import (
 )
 
 __all__ = [
-    "EXPERIENCE_DRIVERS", "OUTCOME_COLUMNS", "QUADRANTS", "GroupModel", "InsufficientData", "KeyDriverResult",
-    "key_drivers", "key_drivers_by", "lmg", "relative_importance", "truth_recovery",
+    "EXPERIENCE_DRIVERS",
+    "OUTCOME_COLUMNS",
+    "QUADRANTS",
+    "GroupModel",
+    "InsufficientData",
+    "KeyDriverResult",
+    "key_drivers",
+    "key_drivers_by",
+    "lmg",
+    "relative_importance",
+    "truth_recovery",
 ]
 
 
-def _frame(source: pl.DataFrame | duckdb.DuckDBPyConnection, outcome: str,
-           labels: dict[str, str] | None) -> tuple[pl.DataFrame, dict[str, str]]:
+def _frame(
+    source: pl.DataFrame | duckdb.DuckDBPyConnection, outcome: str, labels: dict[str, str] | None
+) -> tuple[pl.DataFrame, dict[str, str]]:
     if isinstance(source, pl.DataFrame):
         return source, dict(labels or {})
     from tpnb.warehouse import read
@@ -38,8 +48,12 @@ def _frame(source: pl.DataFrame | duckdb.DuckDBPyConnection, outcome: str,
     return read.driver_frame(source, outcome), {**read.touchpoint_labels(source), **(labels or {})}
 
 
-def key_drivers(source: pl.DataFrame | duckdb.DuckDBPyConnection, outcome: str = "nps",
-                labels: dict[str, str] | None = None, **kwargs) -> KeyDriverResult:
+def key_drivers(
+    source: pl.DataFrame | duckdb.DuckDBPyConnection,
+    outcome: str = "nps",
+    labels: dict[str, str] | None = None,
+    **kwargs,
+) -> KeyDriverResult:
     """``tpnb.analysis.drivers.key_drivers`` on a frame, or on the marts of a connection.
 
     Parameters
@@ -58,8 +72,14 @@ def key_drivers(source: pl.DataFrame | duckdb.DuckDBPyConnection, outcome: str =
     return _analysis.key_drivers(frame, outcome=outcome, labels=names, **kwargs)
 
 
-def key_drivers_by(source: pl.DataFrame | duckdb.DuckDBPyConnection, by: str, min_n: int = 200,
-                   outcome: str = "nps", labels: dict[str, str] | None = None, **kwargs) -> list[GroupModel]:
+def key_drivers_by(
+    source: pl.DataFrame | duckdb.DuckDBPyConnection,
+    by: str,
+    min_n: int = 200,
+    outcome: str = "nps",
+    labels: dict[str, str] | None = None,
+    **kwargs,
+) -> list[GroupModel]:
     """``tpnb.analysis.drivers.key_drivers_by`` on a frame, or on the marts of a connection."""
     frame, names = _frame(source, outcome, labels)
     return _analysis.key_drivers_by(frame, by, min_n=min_n, outcome=outcome, labels=names, **kwargs)

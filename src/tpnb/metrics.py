@@ -18,6 +18,18 @@ from tpnb.analysis.ratings import touchpoint_ratings
 from tpnb.analysis.service import channel_consistency, channel_mix, service_kpis
 
 __all__ = [
-    "Freshness", "account_nps", "account_weights", "channel_consistency", "channel_mix", "flag_small", "freshness",
-    "nps", "nps_change", "nps_from_sums", "nps_interval", "service_kpis", "suppress_small", "touchpoint_ratings",
+    "Freshness",
+    "account_nps",
+    "account_weights",
+    "channel_consistency",
+    "channel_mix",
+    "flag_small",
+    "freshness",
+    "nps",
+    "nps_change",
+    "nps_from_sums",
+    "nps_interval",
+    "service_kpis",
+    "suppress_small",
+    "touchpoint_ratings",
 ]

@@ -30,7 +30,8 @@ def test_exact_linear_model_recovers_coefficients_and_r2():
 
 def test_not_experienced_indicator_keeps_respondents_and_slope():
     frame = _exact_frame().with_columns(
-        pl.when(pl.int_range(pl.len()) % 4 == 0).then(None).otherwise(pl.col("tp_a")).alias("tp_a"))
+        pl.when(pl.int_range(pl.len()) % 4 == 0).then(None).otherwise(pl.col("tp_a")).alias("tp_a")
+    )
     # NPS was made from the full rating; among those with a rating, slope 1 holds; the indicator
     # absorbs the level of those without. The model keeps every respondent.
     result = drivers.key_drivers(frame, outcome="nps", bootstrap=0, cluster=None)
@@ -64,8 +65,12 @@ def test_priority_matrix_quadrants_follow_the_medians():
     x_line, y_line = touchpoints["importance"].median(), touchpoints["performance"].median()
     lines = result.diagnostics["quadrant_lines"]
     assert (lines["importance"], lines["performance"]) == pytest.approx((x_line, y_line))
-    expected = {(True, False): "fix first", (True, True): "keep up", (False, True): "maintain",
-                (False, False): "low priority"}
+    expected = {
+        (True, False): "fix first",
+        (True, True): "keep up",
+        (False, True): "maintain",
+        (False, False): "low priority",
+    }
     for r in touchpoints.iter_rows(named=True):
         assert r["quadrant"] == expected[(r["importance"] >= x_line, r["performance"] >= y_line)]
     assert len(set(touchpoints["quadrant"])) >= 2  # the lines split the touchpoints
@@ -106,8 +111,13 @@ def test_intervals_cover_the_true_coefficients_about_95_percent_of_the_time():
         halo = rng.normal(0, 1, 400)
         x = np.clip(np.round(3.5 + 0.7 * halo[:, None] + rng.normal(0, 0.8, (400, 4))), 1, 5)
         y = 5 + (x - 3) @ true + account_effect + rng.normal(0, 1, 400)
-        frame = pl.DataFrame({"score": y, "account_id": accounts.astype(str),
-                              **{f"tp_{i}": x[:, i] for i in range(4)}})
+        frame = pl.DataFrame(
+            {
+                "score": y,
+                "account_id": accounts.astype(str),
+                **{f"tp_{i}": x[:, i] for i in range(4)},
+            }
+        )
         result = drivers.key_drivers(frame, outcome="score", bootstrap=0)
         table = {r["driver"]: r for r in result.drivers.iter_rows(named=True)}
         for i, beta in enumerate(true):
@@ -127,11 +137,19 @@ def test_airline_satisfaction_drivers_through_the_command_line(tmp_path):
     real_data("airline_train.csv")
     db = tmp_path / "air.duckdb"
     cli = [sys.executable, "-m", "tpnb.cli"]
-    load = subprocess.run([*cli, "ingest", "--config", str(REPO / "examples/airline/sources.yaml"), "--db", str(db)],
-                          capture_output=True, text=True, cwd=REPO)
+    load = subprocess.run(
+        [*cli, "ingest", "--config", str(REPO / "examples/airline/sources.yaml"), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert load.returncode == 0, load.stderr
-    run = subprocess.run([*cli, "drivers", "--outcome", "satisfied", "--db", str(db), "--bootstrap", "20", "--json"],
-                         capture_output=True, text=True, cwd=REPO)
+    run = subprocess.run(
+        [*cli, "drivers", "--outcome", "satisfied", "--db", str(db), "--bootstrap", "20", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
     top = [d["driver"] for d in doc["drivers"][:3]]

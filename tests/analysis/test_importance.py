@@ -9,8 +9,13 @@ from tests.conftest import real_data
 from tpnb import drivers
 from tpnb.analysis.importance import correlation_parts, lmg, relative_weights, subset_r2
 
-SWISS_LMG = {"Agriculture": 0.05709122, "Examination": 0.17117303, "Education": 0.26013468,
-             "Catholic": 0.10557015, "Infant.Mortality": 0.11276592}
+SWISS_LMG = {
+    "Agriculture": 0.05709122,
+    "Examination": 0.17117303,
+    "Education": 0.26013468,
+    "Catholic": 0.10557015,
+    "Infant.Mortality": 0.11276592,
+}
 
 
 def test_swiss_reproduces_relaimpo_lmg():

@@ -22,10 +22,23 @@ def test_welch_by_hand():
 def test_difference_in_differences_by_hand():
     # treated: 3 -> 4 (+1); control: 3 -> 3.2 (+0.2): the measure's effect is 0.8
     rows = []
-    for i, (treated, post, values) in enumerate([(True, False, [2, 3, 4]), (True, True, [3, 4, 5]),
-                                                 (False, False, [2, 3, 4]), (False, True, [2.2, 3.2, 4.2])]):
+    for i, (treated, post, values) in enumerate(
+        [
+            (True, False, [2, 3, 4]),
+            (True, True, [3, 4, 5]),
+            (False, False, [2, 3, 4]),
+            (False, True, [2.2, 3.2, 4.2]),
+        ]
+    ):
         for j, v in enumerate(values):
-            rows.append({"response_id": f"r{i}{j}", "rating": float(v), "is_treated": treated, "is_post": post})
+            rows.append(
+                {
+                    "response_id": f"r{i}{j}",
+                    "rating": float(v),
+                    "is_treated": treated,
+                    "is_post": post,
+                }
+            )
     effect, low, high = measures.diff_in_diff(pl.DataFrame(rows))
     assert effect == pytest.approx(0.8)
     assert low < 0.8 < high
@@ -35,20 +48,28 @@ def test_interrupted_time_series_finds_a_level_jump():
     months = [date(2025, m, 1) for m in range(1, 13)]
     values = [3.0 + 0.01 * i + (0.5 if i >= 6 else 0.0) for i in range(12)]
     effect, low, high = measures.interrupted_time_series(
-        pl.DataFrame({"period_month": months, "mean_rating": values}), date(2025, 7, 1))
+        pl.DataFrame({"period_month": months, "mean_rating": values}), date(2025, 7, 1)
+    )
     assert effect == pytest.approx(0.5)
-    assert measures.interrupted_time_series(
-        pl.DataFrame({"period_month": months[:4], "mean_rating": values[:4]}), date(2025, 3, 1)) is None
+    assert (
+        measures.interrupted_time_series(
+            pl.DataFrame({"period_month": months[:4], "mean_rating": values[:4]}), date(2025, 3, 1)
+        )
+        is None
+    )
 
 
-@pytest.mark.parametrize("actual,low,high,target,direction,expected", [
-    (4.0, 3.9, 4.1, 3.8, "at_least", "met"),
-    (3.7, 3.6, 3.75, 3.8, "at_least", "not met"),
-    (3.8, 3.7, 3.9, 3.8, "at_least", "not sure"),
-    (40.0, None, None, 48.0, "at_most", "met"),
-    (50.0, None, None, 48.0, "at_most", "not met"),
-    (None, None, None, 48.0, "at_most", "no data"),
-])
+@pytest.mark.parametrize(
+    "actual,low,high,target,direction,expected",
+    [
+        (4.0, 3.9, 4.1, 3.8, "at_least", "met"),
+        (3.7, 3.6, 3.75, 3.8, "at_least", "not met"),
+        (3.8, 3.7, 3.9, 3.8, "at_least", "not sure"),
+        (40.0, None, None, 48.0, "at_most", "met"),
+        (50.0, None, None, 48.0, "at_most", "not met"),
+        (None, None, None, 48.0, "at_most", "no data"),
+    ],
+)
 def test_target_status(actual, low, high, target, direction, expected):
     assert targets.status(actual, low, high, target, direction) == expected
 
@@ -74,7 +95,12 @@ def test_demo_measures_find_the_working_one_and_not_the_other(demo_con, demo_db)
 
 def test_demo_targets_have_a_status_per_quarter(demo_con):
     table = targets.targets_vs_actual(read.target_inputs(demo_con))
-    assert set(table["metric"]) == {"mean_rating", "nps", "first_response_hours_p90", "same_day_callback_share"}
+    assert set(table["metric"]) == {
+        "mean_rating",
+        "nps",
+        "first_response_hours_p90",
+        "same_day_callback_share",
+    }
     assert set(table["status"]) <= {"met", "not met", "not sure", "no data"}
     delivery = table.filter((pl.col("touchpoint_id") == "delivery") & (pl.col("metric") == "mean_rating"))
     assert delivery["actual"][-1] > delivery["actual"][0]  # the logistics measure shows in the actuals
@@ -87,16 +113,38 @@ def test_measures_json_contract(demo_db):
 
     from tests.conftest import REPO
 
-    run = subprocess.run([sys.executable, "-m", "tpnb.cli", "measures", "--db", str(demo_db[0]), "--json"],
-                         capture_output=True, text=True, cwd=REPO)
+    run = subprocess.run(
+        [sys.executable, "-m", "tpnb.cli", "measures", "--db", str(demo_db[0]), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert run.returncode == 0, run.stderr
     rows = json.loads(run.stdout)["measures"]
-    for key in ("measure_id", "touchpoint_id", "metric", "effect", "ci_low", "ci_high", "method", "verdict"):
+    for key in (
+        "measure_id",
+        "touchpoint_id",
+        "metric",
+        "effect",
+        "ci_low",
+        "ci_high",
+        "method",
+        "verdict",
+    ):
         assert key in rows[0]
-    assert {(r["measure_id"], r["metric"]) for r in rows} >= {("M01", "mean_rating"), ("M02", "mean_rating")}
+    assert {(r["measure_id"], r["metric"]) for r in rows} >= {
+        ("M01", "mean_rating"),
+        ("M02", "mean_rating"),
+    }
 
 
 def _evaluate(con):
     inputs = read.measure_inputs(con, window_days=180)
-    return measures.evaluate_measures(inputs.measures, inputs.ratings, inputs.monthly_ratings, inputs.contacts,
-                                      window_days=180, min_n=30)
+    return measures.evaluate_measures(
+        inputs.measures,
+        inputs.ratings,
+        inputs.monthly_ratings,
+        inputs.contacts,
+        window_days=180,
+        min_n=30,
+    )

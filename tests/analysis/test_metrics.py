@@ -59,11 +59,13 @@ def test_nps_change_uses_adjusted_wald_variances():
 
 
 def test_touchpoint_ratings_never_count_not_experienced_as_low():
-    frame = pl.DataFrame({
-        "touchpoint_id": ["d"] * 5,
-        "is_experienced": [True, True, True, False, False],
-        "rating": [5.0, 4.0, 1.0, None, None],
-    })
+    frame = pl.DataFrame(
+        {
+            "touchpoint_id": ["d"] * 5,
+            "is_experienced": [True, True, True, False, False],
+            "rating": [5.0, 4.0, 1.0, None, None],
+        }
+    )
     out = metrics.touchpoint_ratings(frame).row(0, named=True)
     assert out["asked"] == 5 and out["n"] == 3
     assert out["reach"] == pytest.approx(3 / 5)
@@ -115,10 +117,10 @@ def _contacts(**columns):
 def test_service_kpis_by_hand():
     out = metrics.service_kpis(_contacts()).row(0, named=True)
     assert out["n"] == 4
-    assert out["first_response_hours_median"] == pytest.approx(2.0)       # of 1, 2, 30
+    assert out["first_response_hours_median"] == pytest.approx(2.0)  # of 1, 2, 30
     assert out["answered_in_target_share"] == pytest.approx(0.5)
     assert out["unanswered_share"] == pytest.approx(0.25)
-    assert out["callback_same_day_share"] == pytest.approx(0.5)           # 1 of 2 requested
+    assert out["callback_same_day_share"] == pytest.approx(0.5)  # 1 of 2 requested
     assert out["callback_missed_share"] == pytest.approx(0.5)
     assert out["wait_seconds_median"] == pytest.approx(60.0)
     assert out["long_wait_share"] == pytest.approx(1 / 3)
@@ -157,8 +159,10 @@ def test_nps_by_a_survey_attribute(demo_con):
 def test_nps_cells_agree_with_the_rating_rows(demo_con):
     from tpnb.warehouse import read as queries
 
-    rows = demo_con.sql("select * from mart_touchpoint_ratings where is_experienced "
-                        "and answered_at::date between '2026-02-01' and '2026-06-30'").pl()
+    rows = demo_con.sql(
+        "select * from mart_touchpoint_ratings where is_experienced "
+        "and answered_at::date between '2026-02-01' and '2026-06-30'"
+    ).pl()
     expected = metrics.nps(rows, by=["touchpoint_name", "segment"]).sort("touchpoint_name", "segment")
     sums, _ = queries.nps_sums(demo_con, ["touchpoint", "segment"], "2026-02-01", "2026-06-30")
     got = metrics.nps_from_sums(sums).sort("touchpoint_name", "segment")
@@ -168,13 +172,15 @@ def test_nps_cells_agree_with_the_rating_rows(demo_con):
 
 
 def test_channel_mix_and_consistency_by_hand():
-    contacts = pl.DataFrame({
-        "channel": ["phone"] * 30 + ["email"] * 20 + ["fax"] * 5,
-        "contact_type": ["inquiry"] * 55,
-        "is_answered_in_target": [True] * 30 + [True] * 10 + [False] * 10 + [False] * 5,
-        "resolution_hours": [2.0] * 30 + [10.0] * 20 + [50.0] * 5,
-        "is_reopened": [False] * 55,
-    })
+    contacts = pl.DataFrame(
+        {
+            "channel": ["phone"] * 30 + ["email"] * 20 + ["fax"] * 5,
+            "contact_type": ["inquiry"] * 55,
+            "is_answered_in_target": [True] * 30 + [True] * 10 + [False] * 10 + [False] * 5,
+            "resolution_hours": [2.0] * 30 + [10.0] * 20 + [50.0] * 5,
+            "is_reopened": [False] * 55,
+        }
+    )
     mix = metrics.channel_mix(contacts)
     assert mix["channel"].to_list() == ["phone", "email", "fax"]
     assert mix["share"].to_list() == pytest.approx([30 / 55, 20 / 55, 5 / 55])

@@ -24,10 +24,10 @@ class Case:
     name: str
     kind: str
     content: bytes
-    outcome: str                               # loaded | quarantine | rejected
+    outcome: str  # loaded | quarantine | rejected
     loaded: int = 0
     quarantined: dict[int, str] = field(default_factory=dict)  # line -> part of the reason
-    message: str = ""                          # part of the rejection message
+    message: str = ""  # part of the rejection message
     suffix: str = ".csv"
     options: SourceOptions = field(default_factory=SourceOptions)
 
@@ -41,64 +41,213 @@ CASES = [
     Case("header only", "surveys", s(SURVEY_HEAD), "rejected", message="header but no data rows"),
     Case("whitespace only", "surveys", s("\n\n"), "rejected", message="first line is empty"),
     Case("binary garbage", "surveys", bytes(range(256)) * 4, "rejected", message="not a text file"),
-    Case("utf-16", "surveys", codecs.BOM_UTF16_LE + SURVEY_HEAD.encode("utf-16-le"), "rejected",
-         message="UTF-16"),
-    Case("missing required column", "surveys", s("response_id,customer_id,nps,tp_delivery\nR1,K1,9,4\n"),
-         "rejected", message="required column 'answered_at' not found; columns present: 'response_id'"),
-    Case("no rating column", "surveys", s("response_id,customer_id,answered_at,nps\nR1,K1,2026-03-01,9\n"),
-         "rejected", message="no touchpoint rating column"),
-    Case("duplicate headers", "surveys", s("response_id,customer_id,answered_at,NPS,nps,tp_a\nR1,K1,2026-03-01,9,9,4\n"),
-         "rejected", message="duplicate column 'nps'"),
-    Case("wrong delimiter declared", "surveys", s(SURVEY_HEAD + "R1,K1,2026-03-01,9,4,ok\n"), "rejected",
-         message="required column", options=SourceOptions(delimiter=";")),
-    Case("unknown file type", "surveys", s(SURVEY_HEAD), "rejected", message="unknown file type", suffix=".doc"),
-    Case("semicolon, BOM, German dates, k.A.", "surveys",
-         codecs.BOM_UTF8 + s("response_id;customer_id;answered_at;nps;tp_delivery;comment\n"
-                             "R1;K1;01.03.2026;9;k.A.;gut\nR2;K1;01.03.2026 14:05;3;2;\n"), "loaded", loaded=2),
-    Case("Windows-1252 umlauts", "surveys",
-         "response_id;customer_id;answered_at;nps;tp_delivery;comment\nR1;K1;2026-03-01;9;4;Lieferung pünktlich, schön\n"
-         .encode("cp1252"), "loaded", loaded=1),
-    Case("tab separated", "surveys", s(SURVEY_HEAD.replace(",", "\t") + "R1\tK1\t2026-03-01\t9\t4\tok\n"),
-         "loaded", loaded=1, suffix=".tsv"),
-    Case("pipe separated", "surveys", s(SURVEY_HEAD.replace(",", "|") + "R1|K1|2026-03-01|9|4|ok\n"),
-         "loaded", loaded=1),
-    Case("quoted newline and delimiter", "surveys",
-         s(SURVEY_HEAD + 'R1,K1,2026-03-01,9,4,"first line,\nsecond line"\nR2,K1,2026-03-01,8,3,x\n'),
-         "loaded", loaded=2),
-    Case("nps 11", "surveys", s(SURVEY_HEAD + "R1,K1,2026-03-01,11,4,\nR2,K1,2026-03-01,10,4,\n"),
-         "quarantine", loaded=1, quarantined={2: "above the maximum 10"}),
-    Case("rating outside the scale", "surveys", s(SURVEY_HEAD + "R1,K1,2026-03-01,9,7,\nR2,K1,2026-03-01,9,5,\n"),
-         "quarantine", loaded=1, quarantined={2: "rating not on the scale 1-5"}),
-    Case("not-applicable code from config", "surveys", s(SURVEY_HEAD + "R1,K1,2026-03-01,9,0,\n"),
-         "loaded", loaded=1, options=SourceOptions(scale=(1, 5), not_applicable=("0",))),
-    Case("unparseable date", "surveys", s(SURVEY_HEAD + "R1,K1,31.02.2026,9,4,\nR2,K1,2026-03-01,9,4,\n"),
-         "quarantine", loaded=1, quarantined={2: "not a date/time"}),
-    Case("date in the future", "surveys", s(SURVEY_HEAD + "R1,K1,2099-01-01,9,4,\n"),
-         "quarantine", quarantined={2: "in the future"}),
-    Case("missing key", "surveys", s(SURVEY_HEAD + ",K1,2026-03-01,9,4,\nR2,K1,2026-03-01,9,4,\n"),
-         "quarantine", loaded=1, quarantined={2: "required value missing"}),
-    Case("duplicate key, different content", "surveys",
-         s(SURVEY_HEAD + "R1,K1,2026-03-01,9,4,\nR1,K1,2026-03-01,3,4,\nR2,K1,2026-03-01,9,4,\n"),
-         "quarantine", loaded=1, quarantined={2: "duplicate key", 3: "duplicate key"}),
-    Case("duplicate key, same content", "surveys",
-         s(SURVEY_HEAD + "R1,K1,2026-03-01,9,4,\nR1,K1,2026-03-01,9,4,\n"), "loaded", loaded=1),
-    Case("ragged row", "surveys", s(SURVEY_HEAD + "R1,K1,2026-03-01,9,4,ok,extra\nR2,K1,2026-03-01,9,4,ok\n"),
-         "quarantine", loaded=1, quarantined={2: "Expected Number of Columns"}),
-    Case("truncated last line", "surveys", s(SURVEY_HEAD + 'R1,K1,2026-03-01,9,4,ok\nR2,K1,2026-03-01,9,4,"cut of'),
-         "quarantine", loaded=1, quarantined={3: "unterminated quote"}),
-    Case("formula injection kept as text", "surveys",
-         s(SURVEY_HEAD + 'R1,K1,2026-03-01,9,4,"=HYPERLINK(""http://x"",""click"")"\n'), "loaded", loaded=1),
-    Case("html in comment kept as text", "surveys",
-         s(SURVEY_HEAD + "R1,K1,2026-03-01,9,4,<script>alert(1)</script>\n"), "loaded", loaded=1),
-    Case("negative wait", "contacts", s(CONTACT_HEAD + "C1,K1,2026-03-01 10:00,phone,-5,\nC2,K1,2026-03-01 10:00,phone,5,\n"),
-         "quarantine", loaded=1, quarantined={2: "below the minimum 0"}),
-    Case("resolved before opened", "contacts",
-         s(CONTACT_HEAD + "C1,K1,2026-03-01 10:00,phone,5,2026-02-28 09:00\n"),
-         "quarantine", quarantined={2: "resolved_at before opened_at"}),
-    Case("unknown channel", "contacts", s(CONTACT_HEAD + "C1,K1,2026-03-01 10:00,pigeon,5,\n"),
-         "quarantine", quarantined={2: "not one of"}),
-    Case("German channel label and decimal comma", "contacts",
-         s(CONTACT_HEAD.replace(",", ";") + "C1;K1;01.03.2026 10:00;Telefon;12,5;\n"), "loaded", loaded=1),
+    Case(
+        "utf-16",
+        "surveys",
+        codecs.BOM_UTF16_LE + SURVEY_HEAD.encode("utf-16-le"),
+        "rejected",
+        message="UTF-16",
+    ),
+    Case(
+        "missing required column",
+        "surveys",
+        s("response_id,customer_id,nps,tp_delivery\nR1,K1,9,4\n"),
+        "rejected",
+        message="required column 'answered_at' not found; columns present: 'response_id'",
+    ),
+    Case(
+        "no rating column",
+        "surveys",
+        s("response_id,customer_id,answered_at,nps\nR1,K1,2026-03-01,9\n"),
+        "rejected",
+        message="no touchpoint rating column",
+    ),
+    Case(
+        "duplicate headers",
+        "surveys",
+        s("response_id,customer_id,answered_at,NPS,nps,tp_a\nR1,K1,2026-03-01,9,9,4\n"),
+        "rejected",
+        message="duplicate column 'nps'",
+    ),
+    Case(
+        "wrong delimiter declared",
+        "surveys",
+        s(SURVEY_HEAD + "R1,K1,2026-03-01,9,4,ok\n"),
+        "rejected",
+        message="required column",
+        options=SourceOptions(delimiter=";"),
+    ),
+    Case(
+        "unknown file type",
+        "surveys",
+        s(SURVEY_HEAD),
+        "rejected",
+        message="unknown file type",
+        suffix=".doc",
+    ),
+    Case(
+        "semicolon, BOM, German dates, k.A.",
+        "surveys",
+        codecs.BOM_UTF8
+        + s(
+            "response_id;customer_id;answered_at;nps;tp_delivery;comment\n"
+            "R1;K1;01.03.2026;9;k.A.;gut\nR2;K1;01.03.2026 14:05;3;2;\n"
+        ),
+        "loaded",
+        loaded=2,
+    ),
+    Case(
+        "Windows-1252 umlauts",
+        "surveys",
+        "response_id;customer_id;answered_at;nps;tp_delivery;comment\nR1;K1;2026-03-01;9;4;Lieferung pünktlich, schön\n".encode(
+            "cp1252"
+        ),
+        "loaded",
+        loaded=1,
+    ),
+    Case(
+        "tab separated",
+        "surveys",
+        s(SURVEY_HEAD.replace(",", "\t") + "R1\tK1\t2026-03-01\t9\t4\tok\n"),
+        "loaded",
+        loaded=1,
+        suffix=".tsv",
+    ),
+    Case(
+        "pipe separated",
+        "surveys",
+        s(SURVEY_HEAD.replace(",", "|") + "R1|K1|2026-03-01|9|4|ok\n"),
+        "loaded",
+        loaded=1,
+    ),
+    Case(
+        "quoted newline and delimiter",
+        "surveys",
+        s(SURVEY_HEAD + 'R1,K1,2026-03-01,9,4,"first line,\nsecond line"\nR2,K1,2026-03-01,8,3,x\n'),
+        "loaded",
+        loaded=2,
+    ),
+    Case(
+        "nps 11",
+        "surveys",
+        s(SURVEY_HEAD + "R1,K1,2026-03-01,11,4,\nR2,K1,2026-03-01,10,4,\n"),
+        "quarantine",
+        loaded=1,
+        quarantined={2: "above the maximum 10"},
+    ),
+    Case(
+        "rating outside the scale",
+        "surveys",
+        s(SURVEY_HEAD + "R1,K1,2026-03-01,9,7,\nR2,K1,2026-03-01,9,5,\n"),
+        "quarantine",
+        loaded=1,
+        quarantined={2: "rating not on the scale 1-5"},
+    ),
+    Case(
+        "not-applicable code from config",
+        "surveys",
+        s(SURVEY_HEAD + "R1,K1,2026-03-01,9,0,\n"),
+        "loaded",
+        loaded=1,
+        options=SourceOptions(scale=(1, 5), not_applicable=("0",)),
+    ),
+    Case(
+        "unparseable date",
+        "surveys",
+        s(SURVEY_HEAD + "R1,K1,31.02.2026,9,4,\nR2,K1,2026-03-01,9,4,\n"),
+        "quarantine",
+        loaded=1,
+        quarantined={2: "not a date/time"},
+    ),
+    Case(
+        "date in the future",
+        "surveys",
+        s(SURVEY_HEAD + "R1,K1,2099-01-01,9,4,\n"),
+        "quarantine",
+        quarantined={2: "in the future"},
+    ),
+    Case(
+        "missing key",
+        "surveys",
+        s(SURVEY_HEAD + ",K1,2026-03-01,9,4,\nR2,K1,2026-03-01,9,4,\n"),
+        "quarantine",
+        loaded=1,
+        quarantined={2: "required value missing"},
+    ),
+    Case(
+        "duplicate key, different content",
+        "surveys",
+        s(SURVEY_HEAD + "R1,K1,2026-03-01,9,4,\nR1,K1,2026-03-01,3,4,\nR2,K1,2026-03-01,9,4,\n"),
+        "quarantine",
+        loaded=1,
+        quarantined={2: "duplicate key", 3: "duplicate key"},
+    ),
+    Case(
+        "duplicate key, same content",
+        "surveys",
+        s(SURVEY_HEAD + "R1,K1,2026-03-01,9,4,\nR1,K1,2026-03-01,9,4,\n"),
+        "loaded",
+        loaded=1,
+    ),
+    Case(
+        "ragged row",
+        "surveys",
+        s(SURVEY_HEAD + "R1,K1,2026-03-01,9,4,ok,extra\nR2,K1,2026-03-01,9,4,ok\n"),
+        "quarantine",
+        loaded=1,
+        quarantined={2: "Expected Number of Columns"},
+    ),
+    Case(
+        "truncated last line",
+        "surveys",
+        s(SURVEY_HEAD + 'R1,K1,2026-03-01,9,4,ok\nR2,K1,2026-03-01,9,4,"cut of'),
+        "quarantine",
+        loaded=1,
+        quarantined={3: "unterminated quote"},
+    ),
+    Case(
+        "formula injection kept as text",
+        "surveys",
+        s(SURVEY_HEAD + 'R1,K1,2026-03-01,9,4,"=HYPERLINK(""http://x"",""click"")"\n'),
+        "loaded",
+        loaded=1,
+    ),
+    Case(
+        "html in comment kept as text",
+        "surveys",
+        s(SURVEY_HEAD + "R1,K1,2026-03-01,9,4,<script>alert(1)</script>\n"),
+        "loaded",
+        loaded=1,
+    ),
+    Case(
+        "negative wait",
+        "contacts",
+        s(CONTACT_HEAD + "C1,K1,2026-03-01 10:00,phone,-5,\nC2,K1,2026-03-01 10:00,phone,5,\n"),
+        "quarantine",
+        loaded=1,
+        quarantined={2: "below the minimum 0"},
+    ),
+    Case(
+        "resolved before opened",
+        "contacts",
+        s(CONTACT_HEAD + "C1,K1,2026-03-01 10:00,phone,5,2026-02-28 09:00\n"),
+        "quarantine",
+        quarantined={2: "resolved_at before opened_at"},
+    ),
+    Case(
+        "unknown channel",
+        "contacts",
+        s(CONTACT_HEAD + "C1,K1,2026-03-01 10:00,pigeon,5,\n"),
+        "quarantine",
+        quarantined={2: "not one of"},
+    ),
+    Case(
+        "German channel label and decimal comma",
+        "contacts",
+        s(CONTACT_HEAD.replace(",", ";") + "C1;K1;01.03.2026 10:00;Telefon;12,5;\n"),
+        "loaded",
+        loaded=1,
+    ),
 ]
 
 
@@ -133,9 +282,12 @@ def test_corpus_case(tmp_path, case: Case):
 def test_html_and_formula_stay_untouched_text_and_personal_data_is_scrubbed(tmp_path):
     con = duckdb.connect(str(tmp_path / "db.duckdb"))
     path = tmp_path / "s.csv"
-    path.write_text(SURVEY_HEAD
-                    + 'R1,K1,2026-03-01,9,4,"<b>hi</b> mail me: jane.doe@example.org or +49 30 1234567"\n'
-                    + 'R2,K1,2026-03-01,9,4,"=HYPERLINK(""http://x"")"\n', encoding="utf-8")
+    path.write_text(
+        SURVEY_HEAD
+        + 'R1,K1,2026-03-01,9,4,"<b>hi</b> mail me: jane.doe@example.org or +49 30 1234567"\n'
+        + 'R2,K1,2026-03-01,9,4,"=HYPERLINK(""http://x"")"\n',
+        encoding="utf-8",
+    )
     ingest_file(con, "surveys", path)
     comments = dict(con.sql("select response_id, comment from raw_surveys").fetchall())
     assert comments["R1"] == "<b>hi</b> mail me: [email] or [phone]"
@@ -155,8 +307,9 @@ def test_mixed_encodings_in_one_file_lose_no_byte(tmp_path):
     # A UTF-8 line and a Windows-1252 line: read as Windows-1252, every row loads.
     con = duckdb.connect(str(tmp_path / "db.duckdb"))
     path = tmp_path / "mixed.csv"
-    path.write_bytes(SURVEY_HEAD.encode() + "R1,K1,2026-03-01,9,4,schön\n".encode()
-                     + "R2,K1,2026-03-01,9,4,schön\n".encode("cp1252"))
+    path.write_bytes(
+        SURVEY_HEAD.encode() + "R1,K1,2026-03-01,9,4,schön\n".encode() + "R2,K1,2026-03-01,9,4,schön\n".encode("cp1252")
+    )
     result = ingest_file(con, "surveys", path)
     assert result.rows_loaded == 2
     comments = dict(con.sql("select response_id, comment from raw_surveys").fetchall())

@@ -17,20 +17,64 @@ from tpnb.ingest import RejectedFile, SourceOptions, ingest_file, ingest_sources
 
 # One valid row per kind, as a user's file would hold it.
 ROWS = {
-    "touchpoints": {"touchpoint_id": "delivery", "name": "Lieferung", "phase": "purchase", "kind": "indirect"},
-    "customers": {"customer_id": "K1", "account_id": "A1", "segment": "KMU", "role": "Entscheider",
-                  "name": "Erika Muster", "email": "erika@example.com", "phone": "030 123456"},
-    "surveys": {"response_id": "R1", "customer_id": "K1", "answered_at": "2026-03-01", "nps": "9",
-                "tp_delivery": "4", "comment": "gut", "csat": "ja"},
-    "contacts": {"contact_id": "C1", "customer_id": "K1", "opened_at": "2026-03-01 10:00:00", "channel": "phone",
-                 "first_response_at": "2026-03-01 10:05:00", "handoffs": "2", "wait_seconds": "30"},
-    "contact_events": {"contact_id": "C1", "event_at": "2026-03-01 10:05:00", "event_type": "answered",
-                       "department": "Service"},
-    "orders": {"order_id": "O1", "customer_id": "K1", "ordered_at": "2026-04-01", "amount": "1234.5"},
-    "targets": {"touchpoint_id": "delivery", "metric": "mean_rating", "valid_from": "2026-01-01", "target": "4",
-                "direction": "at_least"},
-    "measures": {"measure_id": "M1", "touchpoint_id": "delivery", "title": "Neuer Logistikpartner",
-                 "started_at": "2026-02-01"},
+    "touchpoints": {
+        "touchpoint_id": "delivery",
+        "name": "Lieferung",
+        "phase": "purchase",
+        "kind": "indirect",
+    },
+    "customers": {
+        "customer_id": "K1",
+        "account_id": "A1",
+        "segment": "KMU",
+        "role": "Entscheider",
+        "name": "Erika Muster",
+        "email": "erika@example.com",
+        "phone": "030 123456",
+    },
+    "surveys": {
+        "response_id": "R1",
+        "customer_id": "K1",
+        "answered_at": "2026-03-01",
+        "nps": "9",
+        "tp_delivery": "4",
+        "comment": "gut",
+        "csat": "ja",
+    },
+    "contacts": {
+        "contact_id": "C1",
+        "customer_id": "K1",
+        "opened_at": "2026-03-01 10:00:00",
+        "channel": "phone",
+        "first_response_at": "2026-03-01 10:05:00",
+        "handoffs": "2",
+        "wait_seconds": "30",
+    },
+    "contact_events": {
+        "contact_id": "C1",
+        "event_at": "2026-03-01 10:05:00",
+        "event_type": "answered",
+        "department": "Service",
+    },
+    "orders": {
+        "order_id": "O1",
+        "customer_id": "K1",
+        "ordered_at": "2026-04-01",
+        "amount": "1234.5",
+    },
+    "targets": {
+        "touchpoint_id": "delivery",
+        "metric": "mean_rating",
+        "valid_from": "2026-01-01",
+        "target": "4",
+        "direction": "at_least",
+    },
+    "measures": {
+        "measure_id": "M1",
+        "touchpoint_id": "delivery",
+        "title": "Neuer Logistikpartner",
+        "started_at": "2026-02-01",
+    },
 }
 
 
@@ -95,11 +139,15 @@ def test_a_corrected_row_replaces_the_old_one_which_goes_to_history(tmp_path, co
 
 
 def test_load_log_records_file_hash_kind_and_counts(tmp_path, con):
-    path = _write(pl.DataFrame([ROWS["surveys"], {**ROWS["surveys"], "response_id": "R2", "nps": "12"}]),
-                  tmp_path / "s.csv")
+    path = _write(
+        pl.DataFrame([ROWS["surveys"], {**ROWS["surveys"], "response_id": "R2", "nps": "12"}]),
+        tmp_path / "s.csv",
+    )
     result = ingest_file(con, "surveys", path)
-    row = con.sql("select kind, file, length(file_sha256), rows_read, rows_loaded, rows_quarantined, "
-                  "unknown_customers, new_touchpoints from meta_load_log").fetchall()[0]
+    row = con.sql(
+        "select kind, file, length(file_sha256), rows_read, rows_loaded, rows_quarantined, "
+        "unknown_customers, new_touchpoints from meta_load_log"
+    ).fetchall()[0]
     assert row == ("surveys", str(path), 64, 2, 1, 1, 1, ["delivery"])
     assert result.unknown_customers == 1  # K1 is not in the customers table: counted, not rejected
 
@@ -118,12 +166,14 @@ def test_failed_file_leaves_nothing_half_loaded(tmp_path, con):
 
 def test_source_config_renames_and_sets_formats(tmp_path, con):
     (tmp_path / "export.csv").write_bytes(
-        "Antwort;Kundennummer;Datum;Empfehlung;tp_delivery\nR1;K1;01.03.2026;9;0\n".encode("cp1252"))
+        "Antwort;Kundennummer;Datum;Empfehlung;tp_delivery\nR1;K1;01.03.2026;9;0\n".encode("cp1252")
+    )
     (tmp_path / "sources.yaml").write_text(
         "sources:\n  - kind: surveys\n    path: export.csv\n    encoding: cp1252\n    delimiter: ';'\n"
         "    date_format: '%d.%m.%Y'\n    not_applicable: ['0']\n"
         "    rename: {Antwort: response_id, Kundennummer: customer_id, Datum: answered_at, Empfehlung: nps}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     [result] = ingest_sources(con, load_sources(tmp_path / "sources.yaml"))
     assert result.rows_loaded == 1
     assert con.sql("select nps, ratings[1].experienced from raw_surveys").fetchall() == [(9, False)]
@@ -145,8 +195,10 @@ def test_airline_survey_loads_through_its_documented_config(tmp_path):
     # 0 means "not applicable": never a rating
     zeros = con.sql("select count(*) from (select unnest(ratings) r from raw_surveys) where r.rating = 0").fetchall()
     assert zeros == [(0,)]
-    not_experienced = con.sql("select count(*) from (select unnest(ratings) r from raw_surveys) "
-                              "where r.touchpoint_id = 'inflight_wifi' and not r.experienced").fetchall()[0][0]
+    not_experienced = con.sql(
+        "select count(*) from (select unnest(ratings) r from raw_surveys) "
+        "where r.touchpoint_id = 'inflight_wifi' and not r.experienced"
+    ).fetchall()[0][0]
     assert not_experienced == 3103  # the zeros in the file's 'Inflight wifi service' column
 
 
@@ -156,29 +208,67 @@ def test_tripadvisor_aspects_load_with_blanks_as_not_rated(tmp_path):
     [result] = ingest_sources(con, load_sources(REPO / "examples" / "tripadvisor" / "sources.yaml"))
     assert result.rows_read == 47_797
     assert result.rows_loaded + result.rows_quarantined == result.rows_read
-    share = con.sql("select avg((not r.experienced)::int) from (select unnest(ratings) r from raw_surveys) "
-                    "where r.touchpoint_id = 'business_service'").fetchall()[0][0]
+    share = con.sql(
+        "select avg((not r.experienced)::int) from (select unnest(ratings) r from raw_surveys) "
+        "where r.touchpoint_id = 'business_service'"
+    ).fetchall()[0][0]
     assert share > 0.5  # most reviews do not rate business service
 
 
 def test_two_writers_one_waits_then_fails_cleanly(tmp_path):
     db = tmp_path / "busy.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(20)"],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(20)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         path = _write(pl.DataFrame([ROWS["surveys"]]), tmp_path / "s.csv")
-        run = subprocess.run([sys.executable, "-m", "tpnb.cli", "ingest", "surveys", str(path), "--db", str(db),
-                              "--wait", "1", "--json"], capture_output=True, text=True, cwd=REPO)
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tpnb.cli",
+                "ingest",
+                "surveys",
+                str(path),
+                "--db",
+                str(db),
+                "--wait",
+                "1",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+        )
         assert run.returncode == 2
         assert "in use by another tpnb process" in run.stderr
     finally:
         holder.kill()
         holder.wait()
     # after the holder is gone, the load goes through and the file is intact
-    run = subprocess.run([sys.executable, "-m", "tpnb.cli", "ingest", "surveys", str(path), "--db", str(db), "--json"],
-                         capture_output=True, text=True, cwd=REPO)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tpnb.cli",
+            "ingest",
+            "surveys",
+            str(path),
+            "--db",
+            str(db),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["loads"][0]["rows_loaded"] == 1
 
@@ -187,14 +277,25 @@ def test_killed_load_leaves_the_database_as_before(tmp_path):
     db = tmp_path / "kill.duckdb"
     first = _write(pl.DataFrame([ROWS["surveys"]]), tmp_path / "first.csv")
     big = tmp_path / "big.csv"
-    rows = pl.DataFrame({"response_id": [f"R{i}" for i in range(2, 400_002)], "customer_id": "K1",
-                         "answered_at": "2026-03-01", "nps": "8", "tp_delivery": "4"})
+    rows = pl.DataFrame(
+        {
+            "response_id": [f"R{i}" for i in range(2, 400_002)],
+            "customer_id": "K1",
+            "answered_at": "2026-03-01",
+            "nps": "8",
+            "tp_delivery": "4",
+        }
+    )
     rows.write_csv(big)
     c = duckdb.connect(str(db))
     ingest_file(c, "surveys", first)
     c.close()
-    proc = subprocess.Popen([sys.executable, "-m", "tpnb.cli", "ingest", "surveys", str(big), "--db", str(db)],
-                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tpnb.cli", "ingest", "surveys", str(big), "--db", str(db)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     import time
 
     time.sleep(2.5)  # mid-load

@@ -30,9 +30,12 @@ def _quarantine(con) -> list[tuple]:
 
 def test_lines_after_a_record_the_reader_rejects_stay_true(tmp_path):
     # line 3 has two fields too many (the reader reports it twice); line 5 holds a month 13
-    con, result = _load(tmp_path, HEADER.replace(",wait_seconds,handoffs,resolved_at", "") +
-                        "C1,K1,2025-01-01,phone\nC2,K1,2025-01-01,phone,x,y\nC3,K1,2025-01-01,phone\n"
-                        "C4,K1,2025-13-01,phone\n")
+    con, result = _load(
+        tmp_path,
+        HEADER.replace(",wait_seconds,handoffs,resolved_at", "")
+        + "C1,K1,2025-01-01,phone\nC2,K1,2025-01-01,phone,x,y\nC3,K1,2025-01-01,phone\n"
+        "C4,K1,2025-13-01,phone\n",
+    )
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (4, 2, 2)
     rows = _quarantine(con)
     assert [(line, column) for line, column, _ in rows] == [(3, "(row)"), (5, "opened_at")]
@@ -40,11 +43,16 @@ def test_lines_after_a_record_the_reader_rejects_stay_true(tmp_path):
 
 
 def test_one_german_date_reads_the_file_as_text_and_loads_it(tmp_path):
-    con, result = _load(tmp_path, HEADER + "C1,K1,2025-01-01 10:00:00,phone,30.5,1,\n"
-                                           "C2,K1,02.01.2025 11:00,phone,\"1.234,5\",2,2025-01-03\n")
+    con, result = _load(
+        tmp_path,
+        HEADER + 'C1,K1,2025-01-01 10:00:00,phone,30.5,1,\nC2,K1,02.01.2025 11:00,phone,"1.234,5",2,2025-01-03\n',
+    )
     assert (result.rows_loaded, result.rows_quarantined) == (2, 0)
     stored = con.sql("select contact_id, opened_at, wait_seconds, handoffs from raw_contacts order by 1").fetchall()
-    assert stored == [("C1", datetime(2025, 1, 1, 10), 30.5, 1), ("C2", datetime(2025, 1, 2, 11), 1234.5, 2)]
+    assert stored == [
+        ("C1", datetime(2025, 1, 1, 10), 30.5, 1),
+        ("C2", datetime(2025, 1, 2, 11), 1234.5, 2),
+    ]
 
 
 def test_bytes_that_are_not_utf8_after_the_head_read_the_file_as_windows_1252(tmp_path, monkeypatch):
@@ -70,12 +78,14 @@ def test_a_large_file_hashed_beside_the_read_is_skipped_when_loaded_before(tmp_p
 
 
 moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2026, 1, 1))
-contact = st.fixed_dictionaries({
-    "opened_at": moments,
-    "wait_seconds": st.one_of(st.none(), st.floats(0, 1e6, allow_nan=False).map(lambda v: round(v, 3))),
-    "handoffs": st.one_of(st.none(), st.integers(0, 50)),
-    "resolved_after_seconds": st.one_of(st.none(), st.integers(0, 10**7)),
-})
+contact = st.fixed_dictionaries(
+    {
+        "opened_at": moments,
+        "wait_seconds": st.one_of(st.none(), st.floats(0, 1e6, allow_nan=False).map(lambda v: round(v, 3))),
+        "handoffs": st.one_of(st.none(), st.integers(0, 50)),
+        "resolved_after_seconds": st.one_of(st.none(), st.integers(0, 10**7)),
+    }
+)
 STYLES = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d")
 
 
@@ -86,11 +96,22 @@ def test_reader_typed_and_text_paths_store_the_same_rows(tmp_path_factory, monke
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER.strip().split(","))
     for i, r in enumerate(rows):
-        resolved = "" if r["resolved_after_seconds"] is None else (
-            datetime.fromtimestamp(r["opened_at"].timestamp() + r["resolved_after_seconds"]).strftime(style))
-        writer.writerow([f"C{i}", "K1", r["opened_at"].strftime(style), "phone",
-                         "" if r["wait_seconds"] is None else r["wait_seconds"],
-                         "" if r["handoffs"] is None else r["handoffs"], resolved])
+        resolved = (
+            ""
+            if r["resolved_after_seconds"] is None
+            else (datetime.fromtimestamp(r["opened_at"].timestamp() + r["resolved_after_seconds"]).strftime(style))
+        )
+        writer.writerow(
+            [
+                f"C{i}",
+                "K1",
+                r["opened_at"].strftime(style),
+                "phone",
+                "" if r["wait_seconds"] is None else r["wait_seconds"],
+                "" if r["handoffs"] is None else r["handoffs"],
+                resolved,
+            ]
+        )
     stored = []
     for typed in (True, False):
         folder = tmp_path_factory.mktemp("paths")
@@ -102,8 +123,14 @@ def test_reader_typed_and_text_paths_store_the_same_rows(tmp_path_factory, monke
             con = duckdb.connect(str(folder / "db.duckdb"))
             result = ingest_file(con, "contacts", path)
         assert result.rows_read == len(rows)
-        stored.append((result.rows_loaded, result.rows_quarantined, _quarantine(con), con.sql(
-            "select * exclude (load_id, __errors) from raw_contacts order by contact_id").fetchall()))
+        stored.append(
+            (
+                result.rows_loaded,
+                result.rows_quarantined,
+                _quarantine(con),
+                con.sql("select * exclude (load_id, __errors) from raw_contacts order by contact_id").fetchall(),
+            )
+        )
     assert stored[0] == stored[1]
 
 
@@ -114,7 +141,9 @@ def test_reader_types_standard_columns_only(kind_name):
     from tpnb.ingest.validate import reader_candidates
 
     default = reader_candidates(kind(kind_name), SourceOptions())
-    assert default["opened_at"] == "TIMESTAMP" and default["handoffs"] == "DOUBLE"  # checked whole by tpnb, never rounded
+    assert (
+        default["opened_at"] == "TIMESTAMP" and default["handoffs"] == "DOUBLE"
+    )  # checked whole by tpnb, never rounded
     assert "channel" not in default and "reopened" not in default
     german = reader_candidates(kind(kind_name), SourceOptions(date_format="%d.%m.%Y", decimal=","))
     assert german == {}
@@ -123,12 +152,20 @@ def test_reader_types_standard_columns_only(kind_name):
 def test_parquet_uses_its_own_types_and_numbers_records_from_one(tmp_path):
     import polars as pl
 
-    frame = pl.DataFrame({
-        "contact_id": ["C1", "C2", "C3"], "customer_id": ["K1", "K1", "K2"],
-        "opened_at": [datetime(2025, 1, 1, 10), datetime(2025, 1, 2, 9), datetime(2025, 1, 3, 8)],
-        "channel": ["Telefon", "email", "phone"], "wait_seconds": [30.0, -5.0, None],
-        "handoffs": ["1", "2,0", " 3 "],  # text in the file: parsed by tpnb's own rules
-    })
+    frame = pl.DataFrame(
+        {
+            "contact_id": ["C1", "C2", "C3"],
+            "customer_id": ["K1", "K1", "K2"],
+            "opened_at": [
+                datetime(2025, 1, 1, 10),
+                datetime(2025, 1, 2, 9),
+                datetime(2025, 1, 3, 8),
+            ],
+            "channel": ["Telefon", "email", "phone"],
+            "wait_seconds": [30.0, -5.0, None],
+            "handoffs": ["1", "2,0", " 3 "],  # text in the file: parsed by tpnb's own rules
+        }
+    )
     path = tmp_path / "c.parquet"
     frame.write_parquet(path)
     con = duckdb.connect(str(tmp_path / "db.duckdb"))
@@ -136,15 +173,25 @@ def test_parquet_uses_its_own_types_and_numbers_records_from_one(tmp_path):
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
     assert _quarantine(con) == [(2, "wait_seconds", "below the minimum 0")]
     assert con.sql("select contact_id, channel, handoffs, opened_at from raw_contacts order by 1").fetchall() == [
-        ("C1", "phone", 1, datetime(2025, 1, 1, 10)), ("C3", "phone", 3, datetime(2025, 1, 3, 8))]
+        ("C1", "phone", 1, datetime(2025, 1, 1, 10)),
+        ("C3", "phone", 3, datetime(2025, 1, 3, 8)),
+    ]
 
 
-HOSTILE_NUMBERS = {"2.5": "not a whole number", "inf": "not a whole number", "nan": "not a whole number",
-                   "1e30": "not a whole number", "-Infinity": "not a whole number"}
+HOSTILE_NUMBERS = {
+    "2.5": "not a whole number",
+    "inf": "not a whole number",
+    "nan": "not a whole number",
+    "1e30": "not a whole number",
+    "-Infinity": "not a whole number",
+}
 
 
-@pytest.mark.parametrize("first_row", ["C0,K1,2025-01-01,phone,1,0,\n", "C0,K1,01.01.2025,phone,1,0,\n"],
-                         ids=["reader-typed", "text"])
+@pytest.mark.parametrize(
+    "first_row",
+    ["C0,K1,2025-01-01,phone,1,0,\n", "C0,K1,01.01.2025,phone,1,0,\n"],
+    ids=["reader-typed", "text"],
+)
 @pytest.mark.parametrize("value", sorted(HOSTILE_NUMBERS))
 def test_a_number_that_is_not_whole_or_finite_quarantines_its_row_on_both_read_paths(tmp_path, first_row, value):
     # handoffs is a whole number: 2.5 is never rounded, inf/nan/1e30 never reject the file
@@ -163,8 +210,10 @@ def test_a_number_that_is_not_finite_quarantines_its_row(tmp_path, value):
 
 def test_nps_of_eight_and_a_half_is_never_a_promoter(tmp_path):
     path = tmp_path / "s.csv"
-    path.write_text("response_id,customer_id,answered_at,nps,tp_delivery\n"
-                    "R1,K1,2025-01-01,8.5,3\nR2,K1,2025-01-01,9,3\n", encoding="utf-8")
+    path.write_text(
+        "response_id,customer_id,answered_at,nps,tp_delivery\nR1,K1,2025-01-01,8.5,3\nR2,K1,2025-01-01,9,3\n",
+        encoding="utf-8",
+    )
     con = duckdb.connect(str(tmp_path / "db.duckdb"))
     result = ingest_file(con, "surveys", path)
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)

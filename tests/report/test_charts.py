@@ -9,8 +9,15 @@ from tpnb.report import charts, vega
 
 
 def test_nps_bars_carry_the_interval_and_translated_labels():
-    frame = pl.DataFrame({"role": ["decision_maker", "user"], "nps": [10.0, 30.0], "ci_low": [0.0, 20.0],
-                          "ci_high": [20.0, 40.0], "n": [100, 200]})
+    frame = pl.DataFrame(
+        {
+            "role": ["decision_maker", "user"],
+            "nps": [10.0, 30.0],
+            "ci_low": [0.0, 20.0],
+            "ci_high": [20.0, 40.0],
+            "n": [100, 200],
+        }
+    )
     spec = charts.nps_bars(frame, "role", "de").to_dict()
     values = spec["data"]["values"]
     assert {v["group_label"] for v in values} == {"Entscheider", "Nutzer"}
@@ -18,8 +25,16 @@ def test_nps_bars_carry_the_interval_and_translated_labels():
 
 
 def test_priority_matrix_keeps_only_touchpoints():
-    drivers = pl.DataFrame({"label": ["A", "late answer"], "importance": [0.1, 0.05], "performance": [3.2, None],
-                            "quadrant": ["fix first", None], "quadrant_certainty": [0.9, None], "reach": [0.8, None]})
+    drivers = pl.DataFrame(
+        {
+            "label": ["A", "late answer"],
+            "importance": [0.1, 0.05],
+            "performance": [3.2, None],
+            "quadrant": ["fix first", None],
+            "quadrant_certainty": [0.9, None],
+            "reach": [0.8, None],
+        }
+    )
     spec = charts.priority_matrix(drivers, "en").to_dict()
     points = spec["layer"][0]["data"]["values"]
     assert [p["label"] for p in points] == ["A"]

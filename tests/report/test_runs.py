@@ -23,7 +23,11 @@ def _notebook(path: Path, body: str) -> Path:
     params = nbformat.v4.new_code_cell("db_path = None\nlanguage = 'de'\nreport_mode = False")
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {"name": "tpnb", "display_name": "Python (tpnb)", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "tpnb",
+        "display_name": "Python (tpnb)",
+        "language": "python",
+    }
     nbformat.write(nb, str(path))
     return path
 
@@ -40,10 +44,21 @@ def published(demo_db, tmp_path_factory):
     """The overview and service-chain reports, run once for this module."""
     db, _ = demo_db
     out = tmp_path_factory.mktemp("reports")
-    config = _config(out / "runs.yaml", [
-        {"name": "overview", "title": "Overview", "notebook": str(REPO / "notebooks/01_touchpoint_overview.ipynb")},
-        {"name": "service_chain", "title": "Service", "notebook": str(REPO / "notebooks/03_service_chain.ipynb")},
-    ])
+    config = _config(
+        out / "runs.yaml",
+        [
+            {
+                "name": "overview",
+                "title": "Overview",
+                "notebook": str(REPO / "notebooks/01_touchpoint_overview.ipynb"),
+            },
+            {
+                "name": "service_chain",
+                "title": "Service",
+                "notebook": str(REPO / "notebooks/03_service_chain.ipynb"),
+            },
+        ],
+    )
     outcomes = reports.run_reports(config, REPO, db, out, progress=False)
     return out, outcomes
 
@@ -63,10 +78,10 @@ def test_report_is_self_contained_and_small(published):
     out, _ = published
     page = (out / "overview.html").read_text()
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']https?://", page)
-    assert page.count("window.vegaEmbed=") == 1            # the bundle, once per page
+    assert page.count("window.vegaEmbed=") == 1  # the bundle, once per page
     assert page.count('class="tpnb-chart"') >= 5
     assert len(page.encode()) < 3_000_000
-    assert "db_path" not in page                            # no parameter cells, no code
+    assert "db_path" not in page  # no parameter cells, no code
     assert 'class="jp-InputArea' not in page and "from tpnb import" not in page  # no code shown
 
 
@@ -92,11 +107,26 @@ def test_charts_render_offline_in_headless_chromium(published, tmp_path):
     out, _ = published
     for name in ("overview", "service_chain"):
         dom = subprocess.run(
-            [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / name}",
-             "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>", "--virtual-time-budget=15000",
-             "--dump-dom", (out / f"{name}.html").as_uri()],
-            capture_output=True, text=True, timeout=120).stdout
+            [
+                chromium(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                f"--user-data-dir={tmp_path / name}",
+                "--proxy-server=127.0.0.1:9",
+                "--proxy-bypass-list=<-loopback>",
+                "--virtual-time-budget=15000",
+                "--dump-dom",
+                (out / f"{name}.html").as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
         charts = re.findall(r'<div class="tpnb-chart[^"]*" id="([^"]+)"[^>]*>(.*?)</div>\s*<script', dom, re.S)
         assert charts, f"{name}: no chart containers in the rendered page"
         for chart_id, inner in charts:
@@ -111,13 +141,33 @@ def test_failed_run_keeps_the_last_good_report_and_exits_1(demo_db, tmp_path):
     good = _notebook(tmp_path / "good.ipynb", "print('first version')")
     bad = _notebook(tmp_path / "bad.ipynb", "raise RuntimeError('the data source is broken')")
     out = tmp_path / "reports"
-    reports.run_reports(_config(tmp_path / "a.yaml", [{"name": "x", "title": "X", "notebook": str(good)}]),
-                        tmp_path, db, out, progress=False)
+    reports.run_reports(
+        _config(tmp_path / "a.yaml", [{"name": "x", "title": "X", "notebook": str(good)}]),
+        tmp_path,
+        db,
+        out,
+        progress=False,
+    )
     first = (out / "x.html").read_text()
     env = {**os.environ, "TPNB_HOME": str(tmp_path)}
-    run = subprocess.run([sys.executable, "-m", "tpnb.cli", "reports", "--config", str(
-        _config(tmp_path / "b.yaml", [{"name": "x", "title": "X", "notebook": str(bad)}])), "--out", str(out),
-        "--db", str(db)], capture_output=True, text=True, env=env, cwd=tmp_path)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tpnb.cli",
+            "reports",
+            "--config",
+            str(_config(tmp_path / "b.yaml", [{"name": "x", "title": "X", "notebook": str(bad)}])),
+            "--out",
+            str(out),
+            "--db",
+            str(db),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert run.returncode == 1
     assert (out / "x.html").read_text() == first
     failure = (out / "x.failed.html").read_text()
@@ -134,8 +184,13 @@ def test_second_run_at_once_is_refused_with_a_clear_message(demo_db, tmp_path):
     good = _notebook(tmp_path / "good.ipynb", "print(1)")
     with FileLock(str(out / ".tpnb-reports.lock")):
         with pytest.raises(reports.ReportsBusy, match="another `tpnb reports` run is in progress"):
-            reports.run_reports(_config(tmp_path / "a.yaml", [{"name": "x", "title": "X", "notebook": str(good)}]),
-                                tmp_path, db, out, progress=False)
+            reports.run_reports(
+                _config(tmp_path / "a.yaml", [{"name": "x", "title": "X", "notebook": str(good)}]),
+                tmp_path,
+                db,
+                out,
+                progress=False,
+            )
 
 
 def test_killed_run_leaves_no_half_written_html(demo_db, tmp_path):
@@ -143,10 +198,25 @@ def test_killed_run_leaves_no_half_written_html(demo_db, tmp_path):
     slow = _notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)")
     out = tmp_path / "reports"
     env = {**os.environ, "TPNB_HOME": str(tmp_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "tpnb.cli", "reports", "--config",
-                             str(_config(tmp_path / "a.yaml", [{"name": "s", "title": "S", "notebook": str(slow)}])),
-                             "--out", str(out), "--db", str(db)], env=env, cwd=tmp_path,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tpnb.cli",
+            "reports",
+            "--config",
+            str(_config(tmp_path / "a.yaml", [{"name": "s", "title": "S", "notebook": str(slow)}])),
+            "--out",
+            str(out),
+            "--db",
+            str(db),
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     time.sleep(8)
     os.killpg(proc.pid, 9)
     proc.wait()
@@ -157,8 +227,21 @@ def test_killed_run_leaves_no_half_written_html(demo_db, tmp_path):
 def test_fan_out_from_data_makes_one_run_per_value(demo_db, tmp_path):
     db, _ = demo_db
     good = _notebook(tmp_path / "good.ipynb", "print(1)")
-    config = _config(tmp_path / "a.yaml", [{"name": "seg_{segment}", "title": "S {segment}", "notebook": str(good),
-                                            "fan_out": {"segment": "from_data"}}])
+    config = _config(
+        tmp_path / "a.yaml",
+        [
+            {
+                "name": "seg_{segment}",
+                "title": "S {segment}",
+                "notebook": str(good),
+                "fan_out": {"segment": "from_data"},
+            }
+        ],
+    )
     runs, _ = reports.load_runs(config, tmp_path, db)
-    assert sorted(r.parameters["segment"] for r in runs) == ["Key Account", "Kleinkunde", "Mittelstand"]
+    assert sorted(r.parameters["segment"] for r in runs) == [
+        "Key Account",
+        "Kleinkunde",
+        "Mittelstand",
+    ]
     assert {r.name for r in runs} == {"seg_Key_Account", "seg_Kleinkunde", "seg_Mittelstand"}

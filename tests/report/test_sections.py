@@ -25,7 +25,7 @@ def test_driver_results_are_shared_until_the_database_changes(demo_db, tmp_path,
     assert len(files) == 1
     again = open_report(str(db)).drivers("nps", bootstrap=5)
     assert again.drivers.equals(first.drivers)
-    assert len(list(files[0].parent.glob("*.pickle"))) == 1   # read, not recomputed
+    assert len(list(files[0].parent.glob("*.pickle"))) == 1  # read, not recomputed
     con = duckdb.connect(str(db))
     con.execute("delete from mart_responses where segment = 'Kleinkunde'")
     con.close()

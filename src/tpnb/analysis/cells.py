@@ -12,16 +12,12 @@ def flag_small(frame: pl.DataFrame, min_n: int = 30, n: str = "n") -> pl.DataFra
     return frame.with_columns((pl.col(n) < min_n).alias("is_small"))
 
 
-def suppress_small(frame: pl.DataFrame, min_n: int = 30, n: str = "n",
-                   keep: Sequence[str] = ()) -> pl.DataFrame:
+def suppress_small(frame: pl.DataFrame, min_n: int = 30, n: str = "n", keep: Sequence[str] = ()) -> pl.DataFrame:
     """Blank every figure of cells under ``min_n`` (the row and its n stay).
 
     For published reports: a cell is shown as suppressed, never silently
     dropped, and totals are computed from all rows before suppression.
     """
     flagged = flag_small(frame, min_n, n)
-    figures = [c for c, dtype in flagged.schema.items()
-               if dtype.is_numeric() and c not in (n, *keep)]
-    return flagged.with_columns(
-        [pl.when(pl.col("is_small")).then(None).otherwise(pl.col(c)).alias(c) for c in figures]
-    )
+    figures = [c for c, dtype in flagged.schema.items() if dtype.is_numeric() and c not in (n, *keep)]
+    return flagged.with_columns([pl.when(pl.col("is_small")).then(None).otherwise(pl.col(c)).alias(c) for c in figures])

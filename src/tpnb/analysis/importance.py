@@ -51,9 +51,9 @@ def subset_r2(corr_xx: np.ndarray, r_xy: np.ndarray) -> np.ndarray:
             r2_parts.append(r2_by[last] + e * e)
             mask_parts.append(masks_by[last] | (1 << j))
             if j < p - 1:
-                col = t[:, i + 1:, i] * scale[:, None]
-                t_parts.append(t[:, i + 1:, i + 1:] - col[:, :, None] * col[:, None, :])
-                v_parts.append(v[:, i + 1:] - col * e[:, None])
+                col = t[:, i + 1 :, i] * scale[:, None]
+                t_parts.append(t[:, i + 1 :, i + 1 :] - col[:, :, None] * col[:, None, :])
+                v_parts.append(v[:, i + 1 :] - col * e[:, None])
         masks_by[j] = np.concatenate(mask_parts)
         r2[masks_by[j]] = r2_by[j] = np.concatenate(r2_parts)
         if j < p - 1:

@@ -24,15 +24,30 @@ from datetime import timedelta
 import numpy as np
 import polars as pl
 
-DID_ASSUMPTION = ("difference-in-differences against the touchpoints the measure did not touch; assumes they "
-                  "show how the touchpoint would have moved without the measure (parallel trends)")
-MEASURE_SCHEMA = {"measure_id": pl.String, "touchpoint_id": pl.String, "title": pl.String, "started_at": pl.Date,
-                  "metric": pl.String, "effect": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
-                  "method": pl.String, "verdict": pl.String, "n_before": pl.Int64, "n_after": pl.Int64,
-                  "before_after_effect": pl.Float64, "its_effect": pl.Float64}
+DID_ASSUMPTION = (
+    "difference-in-differences against the touchpoints the measure did not touch; assumes they "
+    "show how the touchpoint would have moved without the measure (parallel trends)"
+)
+MEASURE_SCHEMA = {
+    "measure_id": pl.String,
+    "touchpoint_id": pl.String,
+    "title": pl.String,
+    "started_at": pl.Date,
+    "metric": pl.String,
+    "effect": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "method": pl.String,
+    "verdict": pl.String,
+    "n_before": pl.Int64,
+    "n_after": pl.Int64,
+    "before_after_effect": pl.Float64,
+    "its_effect": pl.Float64,
+}
 
 
 # --- the estimators (frames in, numbers out) ----------------------------------------------
+
 
 def welch(before: np.ndarray, after: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """Difference of means (after - before) with a Welch interval."""
@@ -106,8 +121,16 @@ def verdict(effect: float | None, low: float | None, high: float | None, higher_
 
 # --- measures ----------------------------------------------------------------------------------
 
-def evaluate_measures(measures: pl.DataFrame, ratings: pl.DataFrame, monthly_ratings: pl.DataFrame,
-                      contacts: pl.DataFrame, window_days: int, min_n: int, level: float = 0.95) -> pl.DataFrame:
+
+def evaluate_measures(
+    measures: pl.DataFrame,
+    ratings: pl.DataFrame,
+    monthly_ratings: pl.DataFrame,
+    contacts: pl.DataFrame,
+    window_days: int,
+    min_n: int,
+    level: float = 0.95,
+) -> pl.DataFrame:
     """One row per measure and metric: effect, interval, method and verdict.
 
     Parameters
@@ -137,16 +160,24 @@ def evaluate_measures(measures: pl.DataFrame, ratings: pl.DataFrame, monthly_rat
         start = m["started_at"]
         lo, hi = start - timedelta(days=window_days), start + timedelta(days=window_days)
         # Touchpoints with a measure of their own in the window are no fair comparison.
-        busy = measures.filter(pl.col("started_at").is_between(lo, hi)
-                               & (pl.col("touchpoint_id") != m["touchpoint_id"]))["touchpoint_id"].to_list()
+        busy = measures.filter(
+            pl.col("started_at").is_between(lo, hi) & (pl.col("touchpoint_id") != m["touchpoint_id"])
+        )["touchpoint_id"].to_list()
         window = ratings.filter(pl.col("day").is_between(lo, hi)).with_columns(
             (pl.col("touchpoint_id") == m["touchpoint_id"]).alias("is_treated"),
-            (pl.col("day") >= start).alias("is_post"))
+            (pl.col("day") >= start).alias("is_post"),
+        )
         experienced = window.filter(pl.col("is_experienced") & ~pl.col("touchpoint_id").is_in(busy))
         monthly = monthly_ratings.filter(pl.col("touchpoint_id") == m["touchpoint_id"])
-        own_contacts = contacts.filter((pl.col("touchpoint_id") == m["touchpoint_id"]) & pl.col("day").is_between(lo, hi))
-        base = {"measure_id": m["measure_id"], "touchpoint_id": m["touchpoint_id"], "title": m["title"],
-                "started_at": start}
+        own_contacts = contacts.filter(
+            (pl.col("touchpoint_id") == m["touchpoint_id"]) & pl.col("day").is_between(lo, hi)
+        )
+        base = {
+            "measure_id": m["measure_id"],
+            "touchpoint_id": m["touchpoint_id"],
+            "title": m["title"],
+            "started_at": start,
+        }
         rows.append({**base, **_rating_effect(experienced, monthly, start, min_n, level)})
         rows.append({**base, **_nps_effect(window.filter(pl.col("is_treated")), min_n, level)})
         rows.append({**base, **_contact_effect(own_contacts, start, min_n, level)})
@@ -157,16 +188,33 @@ def _rating_effect(ratings: pl.DataFrame, monthly: pl.DataFrame, start, min_n: i
     own = ratings.filter(pl.col("is_treated"))
     before = own.filter(~pl.col("is_post"))["rating"].to_numpy()
     after = own.filter(pl.col("is_post"))["rating"].to_numpy()
-    row = {"metric": "mean_rating", "n_before": len(before), "n_after": len(after),
-           "method": DID_ASSUMPTION, "before_after_effect": None, "its_effect": None}
+    row = {
+        "metric": "mean_rating",
+        "n_before": len(before),
+        "n_after": len(after),
+        "method": DID_ASSUMPTION,
+        "before_after_effect": None,
+        "its_effect": None,
+    }
     if len(before) < min_n or len(after) < min_n:
-        return {**row, "effect": None, "ci_low": None, "ci_high": None,
-                "verdict": f"too little data (need {min_n} ratings before and after the start)"}
+        return {
+            **row,
+            "effect": None,
+            "ci_low": None,
+            "ci_high": None,
+            "verdict": f"too little data (need {min_n} ratings before and after the start)",
+        }
     row["before_after_effect"] = welch(before, after, level)[0]
     effect, low, high = diff_in_diff(ratings, level)
     its = interrupted_time_series(monthly.select("period_month", "mean_rating"), start, level)
     row["its_effect"] = its[0] if its else None
-    return {**row, "effect": effect, "ci_low": low, "ci_high": high, "verdict": verdict(effect, low, high)}
+    return {
+        **row,
+        "effect": effect,
+        "ci_low": low,
+        "ci_high": high,
+        "verdict": verdict(effect, low, high),
+    }
 
 
 def _nps_effect(own: pl.DataFrame, min_n: int, level: float) -> dict:
@@ -174,32 +222,67 @@ def _nps_effect(own: pl.DataFrame, min_n: int, level: float) -> dict:
     those who did not (both asked about it), so a general rise in NPS is not credited to the measure."""
     scored = own.filter(pl.col("nps").is_not_null()).with_columns(
         (100.0 * (pl.col("nps") >= 9).cast(pl.Float64) - 100.0 * (pl.col("nps") <= 6).cast(pl.Float64)).alias("rating"),
-        pl.col("is_experienced").alias("is_treated"))
+        pl.col("is_experienced").alias("is_treated"),
+    )
     treated = scored.filter(pl.col("is_treated"))
     n_before = treated.filter(~pl.col("is_post")).height
     n_after = treated.filter(pl.col("is_post")).height
-    row = {"metric": "nps", "n_before": n_before, "n_after": n_after,
-           "method": "NPS points, difference-in-differences: respondents who experienced the touchpoint "
-                     "against those who did not",
-           "before_after_effect": None, "its_effect": None}
+    row = {
+        "metric": "nps",
+        "n_before": n_before,
+        "n_after": n_after,
+        "method": "NPS points, difference-in-differences: respondents who experienced the touchpoint "
+        "against those who did not",
+        "before_after_effect": None,
+        "its_effect": None,
+    }
     untreated = scored.height - treated.height
     if n_before < min_n or n_after < min_n or untreated < 2 * min_n:
-        return {**row, "effect": None, "ci_low": None, "ci_high": None, "verdict": "too little data"}
+        return {
+            **row,
+            "effect": None,
+            "ci_low": None,
+            "ci_high": None,
+            "verdict": "too little data",
+        }
     before = treated.filter(~pl.col("is_post"))["rating"].to_numpy()
     after = treated.filter(pl.col("is_post"))["rating"].to_numpy()
     row["before_after_effect"] = float(after.mean() - before.mean())
     effect, low, high = diff_in_diff(scored, level)
-    return {**row, "effect": effect, "ci_low": low, "ci_high": high, "verdict": verdict(effect, low, high)}
+    return {
+        **row,
+        "effect": effect,
+        "ci_low": low,
+        "ci_high": high,
+        "verdict": verdict(effect, low, high),
+    }
 
 
 def _contact_effect(contacts: pl.DataFrame, start, min_n: int, level: float) -> dict:
     before = contacts.filter(pl.col("day") < start)["is_answered_in_target"].cast(pl.Float64).to_numpy()
     after = contacts.filter(pl.col("day") >= start)["is_answered_in_target"].cast(pl.Float64).to_numpy()
-    row = {"metric": "answered_in_target_share", "n_before": len(before), "n_after": len(after),
-           "method": "share of the touchpoint's contacts answered within target, before vs after",
-           "before_after_effect": None, "its_effect": None}
+    row = {
+        "metric": "answered_in_target_share",
+        "n_before": len(before),
+        "n_after": len(after),
+        "method": "share of the touchpoint's contacts answered within target, before vs after",
+        "before_after_effect": None,
+        "its_effect": None,
+    }
     if len(before) < min_n or len(after) < min_n:
-        return {**row, "effect": None, "ci_low": None, "ci_high": None, "verdict": "too little data"}
+        return {
+            **row,
+            "effect": None,
+            "ci_low": None,
+            "ci_high": None,
+            "verdict": "too little data",
+        }
     effect, low, high = proportion_change(before, after, level)
-    return {**row, "effect": effect, "ci_low": low, "ci_high": high, "before_after_effect": effect,
-            "verdict": verdict(effect, low, high)}
+    return {
+        **row,
+        "effect": effect,
+        "ci_low": low,
+        "ci_high": high,
+        "before_after_effect": effect,
+        "verdict": verdict(effect, low, high),
+    }

@@ -41,8 +41,13 @@ def nps_interval(promoters, detractors, n, level: float = 0.95):
     return adjusted * 100, se * 100, low * 100, high * 100
 
 
-def nps(frame: pl.DataFrame, by: str | Sequence[str] | None = None, score: str = "nps",
-        weight: str | None = None, level: float = 0.95) -> pl.DataFrame:
+def nps(
+    frame: pl.DataFrame,
+    by: str | Sequence[str] | None = None,
+    score: str = "nps",
+    weight: str | None = None,
+    level: float = 0.95,
+) -> pl.DataFrame:
     """NPS per group with counts and an adjusted-Wald interval.
 
     ``weight`` names a column of response weights (e.g. account weights);
@@ -98,15 +103,23 @@ def account_weights(frame: pl.DataFrame, account: str = "account_id") -> pl.Data
     return frame.with_columns((1.0 / pl.len().over(account)).alias("account_weight"))
 
 
-def account_nps(frame: pl.DataFrame, by: str | Sequence[str] | None = None, score: str = "nps",
-                account: str = "account_id") -> pl.DataFrame:
+def account_nps(
+    frame: pl.DataFrame,
+    by: str | Sequence[str] | None = None,
+    score: str = "nps",
+    account: str = "account_id",
+) -> pl.DataFrame:
     """NPS with every account weighted equally (see ``account_weights``)."""
     rated = account_weights(frame.filter(pl.col(score).is_not_null()), account)
     return nps(rated, by=by, score=score, weight="account_weight")
 
 
-def nps_change(before: pl.DataFrame, after: pl.DataFrame, on: str | Sequence[str] | None = None,
-               level: float = 0.95) -> pl.DataFrame:
+def nps_change(
+    before: pl.DataFrame,
+    after: pl.DataFrame,
+    on: str | Sequence[str] | None = None,
+    level: float = 0.95,
+) -> pl.DataFrame:
     """Compare two ``nps()`` results: change, its interval and a z-test.
 
     Uses the adjusted-Wald variances of both periods (not a two-proportion test).
@@ -116,16 +129,24 @@ def nps_change(before: pl.DataFrame, after: pl.DataFrame, on: str | Sequence[str
     if keys:
         joined = before.select(*keys, *cols).join(after.select(*keys, *cols), on=keys, suffix="_after")
     else:
-        joined = pl.concat([before.select(cols), after.select(cols).rename({c: f"{c}_after" for c in cols})],
-                           how="horizontal")
+        joined = pl.concat(
+            [before.select(cols), after.select(cols).rename({c: f"{c}_after" for c in cols})],
+            how="horizontal",
+        )
     adj_b, se_b, _, _ = nps_interval(joined["promoters"], joined["detractors"], joined["n"])
     adj_a, se_a, _, _ = nps_interval(joined["promoters_after"], joined["detractors_after"], joined["n_after"])
     se = np.sqrt(se_b**2 + se_a**2)
     z = (adj_a - adj_b) / se
     p_value = 2 * _normal_sf(np.abs(z))
     zc = _z(level)
-    return joined.rename({"n": "n_before", "nps": "nps_before", "promoters": "promoters_before",
-                          "detractors": "detractors_before"}).with_columns(
+    return joined.rename(
+        {
+            "n": "n_before",
+            "nps": "nps_before",
+            "promoters": "promoters_before",
+            "detractors": "detractors_before",
+        }
+    ).with_columns(
         pl.Series("change", joined["nps_after"].to_numpy() - joined["nps"].to_numpy()),
         pl.Series("change_ci_low", (adj_a - adj_b) - zc * se),
         pl.Series("change_ci_high", (adj_a - adj_b) + zc * se),

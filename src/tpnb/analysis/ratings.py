@@ -10,8 +10,12 @@ import polars as pl
 from tpnb.analysis._util import group_keys as _by
 
 
-def touchpoint_ratings(frame: pl.DataFrame, by: str | Sequence[str] | None = "touchpoint_id",
-                       scale: tuple[float, float] = (1, 5), level: float = 0.95) -> pl.DataFrame:
+def touchpoint_ratings(
+    frame: pl.DataFrame,
+    by: str | Sequence[str] | None = "touchpoint_id",
+    scale: tuple[float, float] = (1, 5),
+    level: float = 0.95,
+) -> pl.DataFrame:
     """Reach, mean rating with interval, top-2-box and bottom-box share per group.
 
     ``frame`` is long: one row per response and touchpoint with

@@ -51,7 +51,9 @@ def channel_mix(contacts: pl.DataFrame, by: str | Sequence[str] | None = None) -
     keys = _by(by)
     counts = contacts.group_by([*keys, "channel"]).agg(pl.len().alias("n"))
     total = pl.col("n").sum().over(keys) if keys else pl.col("n").sum()
-    return counts.with_columns((pl.col("n") / total).alias("share")).sort([*keys, "share"], descending=[*[False] * len(keys), True])
+    return counts.with_columns((pl.col("n") / total).alias("share")).sort(
+        [*keys, "share"], descending=[*[False] * len(keys), True]
+    )
 
 
 def channel_consistency(contacts: pl.DataFrame) -> pl.DataFrame:
@@ -61,19 +63,30 @@ def channel_consistency(contacts: pl.DataFrame) -> pl.DataFrame:
     answered in target and of the median resolution time, with the worst
     channel named. Channels with fewer than 20 contacts of a type are skipped.
     """
-    per = (contacts.group_by("contact_type", "channel")
-           .agg(pl.len().alias("n"), _share("is_answered_in_target").alias("answered_in_target_share"),
-                pl.col("resolution_hours").median().alias("resolution_hours_median"),
-                _share("is_reopened").alias("reopen_share"))
-           .filter(pl.col("n") >= 20))
+    per = (
+        contacts.group_by("contact_type", "channel")
+        .agg(
+            pl.len().alias("n"),
+            _share("is_answered_in_target").alias("answered_in_target_share"),
+            pl.col("resolution_hours").median().alias("resolution_hours_median"),
+            _share("is_reopened").alias("reopen_share"),
+        )
+        .filter(pl.col("n") >= 20)
+    )
     # ties go to the channel that sorts first, so the weakest channel is the same on every run
-    return (per.sort("answered_in_target_share", "channel")
-            .group_by("contact_type", maintain_order=True)
-            .agg(pl.col("channel").n_unique().alias("channels"),
-                 (pl.col("answered_in_target_share").max() - pl.col("answered_in_target_share").min())
-                 .alias("answered_in_target_spread"),
-                 (pl.col("resolution_hours_median").max() - pl.col("resolution_hours_median").min())
-                 .alias("resolution_hours_spread"),
-                 pl.col("channel").first().alias("worst_channel"))
-            .filter(pl.col("channels") >= 2)
-            .sort("answered_in_target_spread", descending=True))
+    return (
+        per.sort("answered_in_target_share", "channel")
+        .group_by("contact_type", maintain_order=True)
+        .agg(
+            pl.col("channel").n_unique().alias("channels"),
+            (pl.col("answered_in_target_share").max() - pl.col("answered_in_target_share").min()).alias(
+                "answered_in_target_spread"
+            ),
+            (pl.col("resolution_hours_median").max() - pl.col("resolution_hours_median").min()).alias(
+                "resolution_hours_spread"
+            ),
+            pl.col("channel").first().alias("worst_channel"),
+        )
+        .filter(pl.col("channels") >= 2)
+        .sort("answered_in_target_spread", descending=True)
+    )

@@ -14,22 +14,39 @@ from tpnb.analysis.nps import nps
 from tpnb.analysis.ratings import touchpoint_ratings
 from tpnb.analysis.service import service_kpis
 
-TARGET_SCHEMA = {"touchpoint_id": pl.String, "metric": pl.String, "period_quarter": pl.String, "n": pl.Int64,
-                 "actual": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64, "target": pl.Float64,
-                 "direction": pl.String, "gap": pl.Float64, "status": pl.String, "trend": pl.Float64}
+TARGET_SCHEMA = {
+    "touchpoint_id": pl.String,
+    "metric": pl.String,
+    "period_quarter": pl.String,
+    "n": pl.Int64,
+    "actual": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "target": pl.Float64,
+    "direction": pl.String,
+    "gap": pl.Float64,
+    "status": pl.String,
+    "trend": pl.Float64,
+}
 
 
 class TargetFrames(Protocol):
     """The frames targets are compared with (``tpnb.warehouse.read.TargetInputs`` has them)."""
 
-    targets: pl.DataFrame      # touchpoint_id, metric, valid_from, target, direction
-    ratings: pl.DataFrame      # period_quarter, touchpoint_id, is_experienced, rating, nps
-    responses: pl.DataFrame    # period_quarter, nps
-    contacts: pl.DataFrame     # period_quarter, touchpoint_id and the mart_contacts flags
+    targets: pl.DataFrame  # touchpoint_id, metric, valid_from, target, direction
+    ratings: pl.DataFrame  # period_quarter, touchpoint_id, is_experienced, rating, nps
+    responses: pl.DataFrame  # period_quarter, nps
+    contacts: pl.DataFrame  # period_quarter, touchpoint_id and the mart_contacts flags
 
 
-HIGHER_IS_BETTER = {"mean_rating": True, "top2_share": True, "nps": True, "same_day_callback_share": True,
-                    "answered_in_target_share": True, "first_response_hours_p90": False}
+HIGHER_IS_BETTER = {
+    "mean_rating": True,
+    "top2_share": True,
+    "nps": True,
+    "same_day_callback_share": True,
+    "answered_in_target_share": True,
+    "first_response_hours_p90": False,
+}
 
 
 def actuals(inputs: TargetFrames, metric: str, touchpoint_id: str, level: float = 0.95) -> pl.DataFrame:
@@ -43,32 +60,51 @@ def actuals(inputs: TargetFrames, metric: str, touchpoint_id: str, level: float 
     tp = None if touchpoint_id == "*" else touchpoint_id
     if metric in ("mean_rating", "top2_share"):
         frame = inputs.ratings if tp is None else inputs.ratings.filter(pl.col("touchpoint_id") == tp)
-        table = touchpoint_ratings(frame.select("period_quarter", "is_experienced", "rating"),
-                                   by="period_quarter", level=level)
+        table = touchpoint_ratings(
+            frame.select("period_quarter", "is_experienced", "rating"),
+            by="period_quarter",
+            level=level,
+        )
         if metric == "mean_rating":
             return table.select("period_quarter", "n", pl.col("mean_rating").alias("actual"), "ci_low", "ci_high")
         half = 1.96 * (table["top2_share"] * (1 - table["top2_share"]) / table["n"]).sqrt()
-        return table.select("period_quarter", "n", pl.col("top2_share").alias("actual"),
-                            (table["top2_share"] - half).alias("ci_low"), (table["top2_share"] + half).alias("ci_high"))
+        return table.select(
+            "period_quarter",
+            "n",
+            pl.col("top2_share").alias("actual"),
+            (table["top2_share"] - half).alias("ci_low"),
+            (table["top2_share"] + half).alias("ci_high"),
+        )
     if metric == "nps":
         if tp is None:
             frame = inputs.responses.select("period_quarter", "nps")
         else:
             frame = inputs.ratings.filter(pl.col("is_experienced") & (pl.col("touchpoint_id") == tp)).select(
-                "period_quarter", "nps")
+                "period_quarter", "nps"
+            )
         return nps(frame, by="period_quarter", level=level).select(
-            "period_quarter", "n", pl.col("nps").alias("actual"), "ci_low", "ci_high")
-    if metric in ("first_response_hours_p90", "same_day_callback_share", "answered_in_target_share"):
+            "period_quarter", "n", pl.col("nps").alias("actual"), "ci_low", "ci_high"
+        )
+    if metric in (
+        "first_response_hours_p90",
+        "same_day_callback_share",
+        "answered_in_target_share",
+    ):
         frame = inputs.contacts if tp is None else inputs.contacts.filter(pl.col("touchpoint_id") == tp)
         kpis = service_kpis(frame, by="period_quarter")
-        column = {"first_response_hours_p90": "first_response_hours_p90",
-                  "same_day_callback_share": "callback_same_day_share",
-                  "answered_in_target_share": "answered_in_target_share"}[metric]
+        column = {
+            "first_response_hours_p90": "first_response_hours_p90",
+            "same_day_callback_share": "callback_same_day_share",
+            "answered_in_target_share": "answered_in_target_share",
+        }[metric]
         n = "callbacks_requested" if metric == "same_day_callback_share" else "n"
         out = kpis.select("period_quarter", pl.col(n).alias("n"), pl.col(column).alias("actual"))
         if metric.endswith("_share"):
             half = 1.96 * (out["actual"] * (1 - out["actual"]) / out["n"]).sqrt()
-            return out.with_columns((pl.col("actual") - half).alias("ci_low"), (pl.col("actual") + half).alias("ci_high"))
+            return out.with_columns(
+                (pl.col("actual") - half).alias("ci_low"),
+                (pl.col("actual") + half).alias("ci_high"),
+            )
         return out.with_columns(pl.lit(None, pl.Float64).alias("ci_low"), pl.lit(None, pl.Float64).alias("ci_high"))
     raise ValueError(f"unknown target metric '{metric}'; known: {', '.join(HIGHER_IS_BETTER)}")
 
@@ -110,12 +146,22 @@ def targets_vs_actual(inputs: TargetFrames, level: float = 0.95) -> pl.DataFrame
             if valid.height == 0:
                 continue
             t = valid.row(-1, named=True)
-            rows.append({"touchpoint_id": tp, "metric": metric, "period_quarter": r["period_quarter"], "n": r["n"],
-                         "actual": r["actual"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
-                         "target": t["target"], "direction": t["direction"],
-                         "gap": None if r["actual"] is None else r["actual"] - t["target"],
-                         "status": status(r["actual"], r["ci_low"], r["ci_high"], t["target"], t["direction"]),
-                         "trend": None if previous is None or r["actual"] is None else r["actual"] - previous})
+            rows.append(
+                {
+                    "touchpoint_id": tp,
+                    "metric": metric,
+                    "period_quarter": r["period_quarter"],
+                    "n": r["n"],
+                    "actual": r["actual"],
+                    "ci_low": r["ci_low"],
+                    "ci_high": r["ci_high"],
+                    "target": t["target"],
+                    "direction": t["direction"],
+                    "gap": None if r["actual"] is None else r["actual"] - t["target"],
+                    "status": status(r["actual"], r["ci_low"], r["ci_high"], t["target"], t["direction"]),
+                    "trend": None if previous is None or r["actual"] is None else r["actual"] - previous,
+                }
+            )
             previous = r["actual"]
     return pl.DataFrame(rows, schema=TARGET_SCHEMA)
 
@@ -128,4 +174,4 @@ def latest_targets(table: pl.DataFrame) -> pl.DataFrame:
 def _quarter_end(period_quarter: str) -> date:
     year, q = period_quarter.split("-Q")
     month = int(q) * 3
-    return (date(int(year) + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
+    return date(int(year) + (month == 12), month % 12 + 1, 1) - timedelta(days=1)

@@ -42,26 +42,47 @@ def contract_markdown() -> str:
     """The whole contract as Markdown: every source kind, then every mart."""
     out = [HEADER, "## Source kinds", ""]
     for kind in KINDS.values():
-        out += [f"### {kind.name}", "", _escape(kind.meaning[:1].upper() + kind.meaning[1:]) + ".", "",
-                "| column | type | required | detail |", "| --- | --- | --- | --- |"]
+        out += [
+            f"### {kind.name}",
+            "",
+            _escape(kind.meaning[:1].upper() + kind.meaning[1:]) + ".",
+            "",
+            "| column | type | required | detail |",
+            "| --- | --- | --- | --- |",
+        ]
         for col in kind.columns:
             required = "key" if col.key else ("yes" if col.required else "no")
             out.append(f"| `{col.name}` | {col.type} | {required} | {_detail(col)} |")
         if kind.wide_ratings:
-            out.append(f"| `{RATING_PREFIX}<touchpoint_id>` | rating | at least one | on the survey scale (default "
-                       "1-5); not-applicable codes mean 'not experienced' |")
+            out.append(
+                f"| `{RATING_PREFIX}<touchpoint_id>` | rating | at least one | on the survey scale (default "
+                "1-5); not-applicable codes mean 'not experienced' |"
+            )
         if kind.keeps_attributes:
             out.append("| any other column | number, yes/no or text | no | kept as a response attribute |")
         out.append("")
-    out += ["## Marts", "", "What analysts and reports read. Keys are checked after every build.", "",
-            "Outcomes a key-driver model explains: "
-            + ", ".join(f"`{name}` (`{column}`)" for name, column in OUTCOME_COLUMNS.items())
-            + ", or any numeric or yes/no survey attribute.", ""]
+    out += [
+        "## Marts",
+        "",
+        "What analysts and reports read. Keys are checked after every build.",
+        "",
+        "Outcomes a key-driver model explains: "
+        + ", ".join(f"`{name}` (`{column}`)" for name, column in OUTCOME_COLUMNS.items())
+        + ", or any numeric or yes/no survey attribute.",
+        "",
+    ]
     for mart in MARTS:
-        out += [f"### {mart.name}", "", _escape(mart.description), "",
-                f"Key: {', '.join(f'`{k}`' for k in mart.key)}"
-                + (f"; one row per row of `{mart.complete_from}`." if mart.complete_from else "."), "",
-                "| column | meaning |", "| --- | --- |"]
+        out += [
+            f"### {mart.name}",
+            "",
+            _escape(mart.description),
+            "",
+            f"Key: {', '.join(f'`{k}`' for k in mart.key)}"
+            + (f"; one row per row of `{mart.complete_from}`." if mart.complete_from else "."),
+            "",
+            "| column | meaning |",
+            "| --- | --- |",
+        ]
         out += [f"| `{name}` | {_escape(meaning)} |" for name, meaning in mart.columns.items()]
         if mart.column_pattern:
             out.append(f"| `{mart.column_pattern[0]}<touchpoint_id>` | {_escape(mart.column_pattern[1])} |")

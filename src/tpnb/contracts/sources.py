@@ -10,42 +10,104 @@ from dataclasses import dataclass, field
 
 # Types a column can have. The loader turns each into a SQL parse expression.
 TEXT, ID, INTEGER, NUMBER, DATE, TIMESTAMP, BOOL, ENUM, FREE_TEXT, PII = (
-    "text", "id", "integer", "number", "date", "timestamp", "yes/no", "enum", "free text", "personal data",
+    "text",
+    "id",
+    "integer",
+    "number",
+    "date",
+    "timestamp",
+    "yes/no",
+    "enum",
+    "free text",
+    "personal data",
 )
 
 PHASES = ("pre_purchase", "purchase", "post_purchase", "ongoing")
 ROLES = ("decision_maker", "influencer", "information_gatherer", "user", "other")
-CHANNELS = ("phone", "email", "letter", "fax", "sms", "web", "chat", "portal", "social", "visit", "other")
+CHANNELS = (
+    "phone",
+    "email",
+    "letter",
+    "fax",
+    "sms",
+    "web",
+    "chat",
+    "portal",
+    "social",
+    "visit",
+    "other",
+)
 CONTACT_TYPES = (
-    "inquiry", "complaint", "callback_request", "quote_request", "order",
-    "delivery_query", "invoice_query", "other",
+    "inquiry",
+    "complaint",
+    "callback_request",
+    "quote_request",
+    "order",
+    "delivery_query",
+    "invoice_query",
+    "other",
 )
 EVENT_TYPES = (
-    "opened", "assigned", "transferred", "status_update", "answered", "callback", "resolved", "reopened",
+    "opened",
+    "assigned",
+    "transferred",
+    "status_update",
+    "answered",
+    "callback",
+    "resolved",
+    "reopened",
 )
 DIRECTIONS = ("at_least", "at_most")
 
 # Labels users really have, mapped to the contract's values.
 ENUM_ALIASES: dict[str, str] = {
-    "entscheider": "decision_maker", "decision maker": "decision_maker",
+    "entscheider": "decision_maker",
+    "decision maker": "decision_maker",
     "beeinflusser": "influencer",
-    "informationssammler": "information_gatherer", "information gatherer": "information_gatherer",
-    "nutzer": "user", "anwender": "user",
-    "sonstige": "other", "andere": "other",
-    "telefon": "phone", "e-mail": "email", "mail": "email", "brief": "letter",
-    "webformular": "web", "besuch": "visit",
-    "beschwerde": "complaint", "reklamation": "complaint", "anfrage": "inquiry",
-    "rückrufbitte": "callback_request", "rueckrufbitte": "callback_request",
-    "angebotsanfrage": "quote_request", "bestellung": "order",
-    "lieferanfrage": "delivery_query", "rechnungsfrage": "invoice_query",
-    "vor dem kauf": "pre_purchase", "kauf": "purchase", "nach dem kauf": "post_purchase",
-    "laufend": "ongoing", "direkt": "direct", "indirekt": "indirect",
+    "informationssammler": "information_gatherer",
+    "information gatherer": "information_gatherer",
+    "nutzer": "user",
+    "anwender": "user",
+    "sonstige": "other",
+    "andere": "other",
+    "telefon": "phone",
+    "e-mail": "email",
+    "mail": "email",
+    "brief": "letter",
+    "webformular": "web",
+    "besuch": "visit",
+    "beschwerde": "complaint",
+    "reklamation": "complaint",
+    "anfrage": "inquiry",
+    "rückrufbitte": "callback_request",
+    "rueckrufbitte": "callback_request",
+    "angebotsanfrage": "quote_request",
+    "bestellung": "order",
+    "lieferanfrage": "delivery_query",
+    "rechnungsfrage": "invoice_query",
+    "vor dem kauf": "pre_purchase",
+    "kauf": "purchase",
+    "nach dem kauf": "post_purchase",
+    "laufend": "ongoing",
+    "direkt": "direct",
+    "indirekt": "indirect",
 }
 
 # "Not experienced" is a state, not a missing value.
 NOT_APPLICABLE_CODES = (
-    "", "na", "n/a", "-", "k.a.", "k. a.", "keine angabe", "weiß nicht", "weiss nicht",
-    "don't know", "dont know", "nicht erlebt", "not experienced",
+    "",
+    "na",
+    "n/a",
+    "-",
+    "k.a.",
+    "k. a.",
+    "keine angabe",
+    "weiß nicht",
+    "weiss nicht",
+    "don't know",
+    "dont know",
+    "nicht erlebt",
+    "not experienced",
 )
 
 
@@ -94,83 +156,124 @@ class Kind:
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
-        Kind("touchpoints", (
-            Column("touchpoint_id", ID, key=True, meaning="matches tp_<touchpoint_id> survey columns"),
-            Column("name", TEXT, required=True, meaning="label shown in reports"),
-            Column("phase", ENUM, required=True, choices=PHASES + ("unknown",)),
-            Column("kind", ENUM, choices=("direct", "indirect")),
-            Column("channel", TEXT),
-            Column("owner_department", TEXT),
-        ), meaning="the touchpoint catalogue"),
-        Kind("customers", (
-            Column("customer_id", ID, key=True),
-            Column("account_id", ID, meaning="the company (B2B)"),
-            Column("segment", TEXT),
-            Column("role", ENUM, choices=ROLES),
-            Column("region", TEXT),
-            Column("name", PII, meaning="dropped at load"),
-            Column("email", PII, meaning="dropped at load"),
-            Column("phone", PII, meaning="dropped at load"),
-        ), meaning="customers (persons) and their accounts"),
-        Kind("surveys", (
-            Column("response_id", ID, key=True),
-            Column("customer_id", ID, required=True),
-            Column("answered_at", TIMESTAMP, required=True),
-            Column("nps", INTEGER, min=0, max=10, meaning="likelihood to recommend, 0-10"),
-            Column("repurchase_intent", NUMBER, meaning="stated intent (scale or yes/no)"),
-            Column("comment", FREE_TEXT),
-            Column("segment", TEXT),
-            Column("role", ENUM, choices=ROLES),
-            Column("account_id", ID),
-        ), wide_ratings=True, keeps_attributes=True, no_future=("answered_at",),
-           meaning="one row per response; tp_<touchpoint_id> columns hold ratings"),
-        Kind("contacts", (
-            Column("contact_id", ID, key=True),
-            Column("customer_id", ID, required=True),
-            Column("opened_at", TIMESTAMP, required=True),
-            Column("channel", ENUM, required=True, choices=CHANNELS),
-            Column("department", TEXT),
-            Column("touchpoint_id", ID),
-            Column("contact_type", ENUM, choices=CONTACT_TYPES),
-            Column("first_response_at", TIMESTAMP, not_before="opened_at"),
-            Column("resolved_at", TIMESTAMP, not_before="opened_at"),
-            Column("callback_due_at", TIMESTAMP),
-            Column("callback_done_at", TIMESTAMP, not_before="opened_at"),
-            Column("wait_seconds", NUMBER, min=0),
-            Column("handoffs", INTEGER, min=0),
-            Column("interim_updates", INTEGER, min=0),
-            Column("reopened", BOOL),
-            Column("subject", FREE_TEXT),
-            Column("notes", FREE_TEXT),
-        ), no_future=("opened_at",), meaning="the service log: one row per request, ticket or call"),
-        Kind("contact_events", (
-            Column("contact_id", ID, key=True),
-            Column("event_at", TIMESTAMP, key=True),
-            Column("event_type", ENUM, key=True, choices=EVENT_TYPES),
-            Column("department", TEXT),
-            Column("agent_id", ID),
-        ), no_future=("event_at",), meaning="optional events, finer than contacts"),
-        Kind("orders", (
-            Column("order_id", ID, key=True),
-            Column("customer_id", ID, required=True),
-            Column("ordered_at", TIMESTAMP, required=True),
-            Column("amount", NUMBER),
-        ), meaning="orders: observed repurchase"),
-        Kind("targets", (
-            Column("touchpoint_id", ID, key=True, meaning="a touchpoint or *"),
-            Column("metric", TEXT, key=True),
-            Column("valid_from", DATE, key=True),
-            Column("target", NUMBER, required=True),
-            Column("direction", ENUM, required=True, choices=DIRECTIONS),
-        ), meaning="the Soll per touchpoint and metric"),
-        Kind("measures", (
-            Column("measure_id", ID, key=True),
-            Column("touchpoint_id", ID, required=True),
-            Column("title", TEXT, required=True),
-            Column("started_at", DATE, required=True),
-            Column("ended_at", DATE, not_before="started_at"),
-            Column("owner", TEXT),
-        ), meaning="the register of improvement actions"),
+        Kind(
+            "touchpoints",
+            (
+                Column(
+                    "touchpoint_id",
+                    ID,
+                    key=True,
+                    meaning="matches tp_<touchpoint_id> survey columns",
+                ),
+                Column("name", TEXT, required=True, meaning="label shown in reports"),
+                Column("phase", ENUM, required=True, choices=PHASES + ("unknown",)),
+                Column("kind", ENUM, choices=("direct", "indirect")),
+                Column("channel", TEXT),
+                Column("owner_department", TEXT),
+            ),
+            meaning="the touchpoint catalogue",
+        ),
+        Kind(
+            "customers",
+            (
+                Column("customer_id", ID, key=True),
+                Column("account_id", ID, meaning="the company (B2B)"),
+                Column("segment", TEXT),
+                Column("role", ENUM, choices=ROLES),
+                Column("region", TEXT),
+                Column("name", PII, meaning="dropped at load"),
+                Column("email", PII, meaning="dropped at load"),
+                Column("phone", PII, meaning="dropped at load"),
+            ),
+            meaning="customers (persons) and their accounts",
+        ),
+        Kind(
+            "surveys",
+            (
+                Column("response_id", ID, key=True),
+                Column("customer_id", ID, required=True),
+                Column("answered_at", TIMESTAMP, required=True),
+                Column("nps", INTEGER, min=0, max=10, meaning="likelihood to recommend, 0-10"),
+                Column("repurchase_intent", NUMBER, meaning="stated intent (scale or yes/no)"),
+                Column("comment", FREE_TEXT),
+                Column("segment", TEXT),
+                Column("role", ENUM, choices=ROLES),
+                Column("account_id", ID),
+            ),
+            wide_ratings=True,
+            keeps_attributes=True,
+            no_future=("answered_at",),
+            meaning="one row per response; tp_<touchpoint_id> columns hold ratings",
+        ),
+        Kind(
+            "contacts",
+            (
+                Column("contact_id", ID, key=True),
+                Column("customer_id", ID, required=True),
+                Column("opened_at", TIMESTAMP, required=True),
+                Column("channel", ENUM, required=True, choices=CHANNELS),
+                Column("department", TEXT),
+                Column("touchpoint_id", ID),
+                Column("contact_type", ENUM, choices=CONTACT_TYPES),
+                Column("first_response_at", TIMESTAMP, not_before="opened_at"),
+                Column("resolved_at", TIMESTAMP, not_before="opened_at"),
+                Column("callback_due_at", TIMESTAMP),
+                Column("callback_done_at", TIMESTAMP, not_before="opened_at"),
+                Column("wait_seconds", NUMBER, min=0),
+                Column("handoffs", INTEGER, min=0),
+                Column("interim_updates", INTEGER, min=0),
+                Column("reopened", BOOL),
+                Column("subject", FREE_TEXT),
+                Column("notes", FREE_TEXT),
+            ),
+            no_future=("opened_at",),
+            meaning="the service log: one row per request, ticket or call",
+        ),
+        Kind(
+            "contact_events",
+            (
+                Column("contact_id", ID, key=True),
+                Column("event_at", TIMESTAMP, key=True),
+                Column("event_type", ENUM, key=True, choices=EVENT_TYPES),
+                Column("department", TEXT),
+                Column("agent_id", ID),
+            ),
+            no_future=("event_at",),
+            meaning="optional events, finer than contacts",
+        ),
+        Kind(
+            "orders",
+            (
+                Column("order_id", ID, key=True),
+                Column("customer_id", ID, required=True),
+                Column("ordered_at", TIMESTAMP, required=True),
+                Column("amount", NUMBER),
+            ),
+            meaning="orders: observed repurchase",
+        ),
+        Kind(
+            "targets",
+            (
+                Column("touchpoint_id", ID, key=True, meaning="a touchpoint or *"),
+                Column("metric", TEXT, key=True),
+                Column("valid_from", DATE, key=True),
+                Column("target", NUMBER, required=True),
+                Column("direction", ENUM, required=True, choices=DIRECTIONS),
+            ),
+            meaning="the Soll per touchpoint and metric",
+        ),
+        Kind(
+            "measures",
+            (
+                Column("measure_id", ID, key=True),
+                Column("touchpoint_id", ID, required=True),
+                Column("title", TEXT, required=True),
+                Column("started_at", DATE, required=True),
+                Column("ended_at", DATE, not_before="started_at"),
+                Column("owner", TEXT),
+            ),
+            meaning="the register of improvement actions",
+        ),
     )
 }
 
@@ -203,8 +306,10 @@ def describe(name: str) -> str:
             detail.append(c.meaning)
         lines.append(f"{c.name:<20} {c.type:<14} {req:<9} {'; '.join(detail)}")
     if k.wide_ratings:
-        lines.append(f"{'tp_<touchpoint_id>':<20} {'rating':<14} {'>=1':<9} on the survey scale (default 1-5); "
-                     "not-applicable codes mean 'not experienced'")
+        lines.append(
+            f"{'tp_<touchpoint_id>':<20} {'rating':<14} {'>=1':<9} on the survey scale (default 1-5); "
+            "not-applicable codes mean 'not experienced'"
+        )
     if k.keeps_attributes:
         lines.append(f"{'any other column':<20} {'number/yes-no/text':<14} {'no':<9} kept as a response attribute")
     return "\n".join(lines)

@@ -40,7 +40,7 @@ def build_truth(seed, customers, as_of, contacts: pl.DataFrame, surveys: pl.Data
         "as_of": as_of.isoformat(),
         "nps_model": {
             "formula": "nps = clip(round(intercept + sum_tp experienced_tp * weight_tp * (rating_tp - 3) "
-                       "+ segment + role + experience effects + N(0, noise_sd)), 0, 10)",
+            "+ segment + role + experience effects + N(0, noise_sd)), 0, 10)",
             "intercept": NPS_INTERCEPT,
             "noise_sd": NPS_NOISE_SD,
             "touchpoint_weights": {t.touchpoint_id: t.weight for t in TOUCHPOINTS},
@@ -49,12 +49,15 @@ def build_truth(seed, customers, as_of, contacts: pl.DataFrame, surveys: pl.Data
             "experience_effects": EXPERIENCE_EFFECT,
         },
         "ratings": {
-            "halo_sd": RATING_HALO_SD, "noise_sd": RATING_NOISE_SD,
+            "halo_sd": RATING_HALO_SD,
+            "noise_sd": RATING_NOISE_SD,
             "reach": {t.touchpoint_id: t.reach for t in TOUCHPOINTS},
             "quality": {t.touchpoint_id: t.quality for t in TOUCHPOINTS},
         },
-        "repurchase_model": {"formula": "P(order within 175 days) = logistic(intercept + b*(nps - 7) + c*was_passed_around)",
-                             **REPURCHASE_LOGIT},
+        "repurchase_model": {
+            "formula": "P(order within 175 days) = logistic(intercept + b*(nps - 7) + c*was_passed_around)",
+            **REPURCHASE_LOGIT,
+        },
         "service_rates": {
             "unanswered_share": UNANSWERED_SHARE,
             "callback_same_day_share": CALLBACK_SAME_DAY_SHARE,
@@ -67,5 +70,3 @@ def build_truth(seed, customers, as_of, contacts: pl.DataFrame, surveys: pl.Data
         },
         "counts": {"contacts": contacts.height, "responses": surveys.height},
     }
-
-

@@ -14,9 +14,13 @@ from tpnb.demo.spec import (
 )
 
 SURVEY_RENAME = {  # the German survey tool's export headers -> the contract
-    "Antwort-ID": "response_id", "Kundennummer": "customer_id", "Antwortdatum": "answered_at",
-    "Weiterempfehlung (0-10)": "nps", "Wiederkaufabsicht (1-5)": "repurchase_intent",
-    "Kommentar": "comment", "Welle": "wave",
+    "Antwort-ID": "response_id",
+    "Kundennummer": "customer_id",
+    "Antwortdatum": "answered_at",
+    "Weiterempfehlung (0-10)": "nps",
+    "Wiederkaufabsicht (1-5)": "repurchase_intent",
+    "Kommentar": "comment",
+    "Welle": "wave",
 }
 
 
@@ -26,9 +30,18 @@ def write_sources(data: DemoData, out: Path) -> Path:
     data.touchpoints.write_csv(out / "touchpoints.csv")
 
     # CRM export: German CSV, Windows-1252, ';', German labels and personal data.
-    customers = data.customers.with_columns(pl.col("role").replace(ROLES_DE)).rename({
-        "customer_id": "Kundennummer", "account_id": "Firmennummer", "segment": "Segment", "role": "Rolle",
-        "region": "Region", "name": "Name", "email": "E-Mail", "phone": "Telefon"})
+    customers = data.customers.with_columns(pl.col("role").replace(ROLES_DE)).rename(
+        {
+            "customer_id": "Kundennummer",
+            "account_id": "Firmennummer",
+            "segment": "Segment",
+            "role": "Rolle",
+            "region": "Region",
+            "name": "Name",
+            "email": "E-Mail",
+            "phone": "Telefon",
+        }
+    )
     _write_german_csv(customers, out / "kunden.csv")
 
     # Survey tool export: German CSV, dates dd.mm.yyyy HH:MM, "k.A." = not experienced.
@@ -44,7 +57,8 @@ def write_sources(data: DemoData, out: Path) -> Path:
 
     orders = data.orders.with_columns(
         pl.col("ordered_at").dt.strftime("%d.%m.%Y"),
-        pl.col("amount").map_elements(lambda a: f"{a:.2f}".replace(".", ","), return_dtype=pl.String))
+        pl.col("amount").map_elements(lambda a: f"{a:.2f}".replace(".", ","), return_dtype=pl.String),
+    )
     _write_german_csv(orders, out / "bestellungen.csv")
 
     data.measures.write_csv(out / "massnahmen.csv")
@@ -52,21 +66,49 @@ def write_sources(data: DemoData, out: Path) -> Path:
     config = {
         "sources": [
             {"kind": "touchpoints", "path": "touchpoints.csv"},
-            {"kind": "customers", "path": "kunden.csv", "encoding": "cp1252", "delimiter": ";",
-             "rename": {"Kundennummer": "customer_id", "Firmennummer": "account_id", "Segment": "segment",
-                        "Rolle": "role", "Region": "region", "Name": "name", "E-Mail": "email", "Telefon": "phone"}},
-            {"kind": "surveys", "path": "umfrage.csv", "encoding": "cp1252", "delimiter": ";",
-             "date_format": "%d.%m.%Y %H:%M", "scale": [1, 5], "rename": SURVEY_RENAME},
+            {
+                "kind": "customers",
+                "path": "kunden.csv",
+                "encoding": "cp1252",
+                "delimiter": ";",
+                "rename": {
+                    "Kundennummer": "customer_id",
+                    "Firmennummer": "account_id",
+                    "Segment": "segment",
+                    "Rolle": "role",
+                    "Region": "region",
+                    "Name": "name",
+                    "E-Mail": "email",
+                    "Telefon": "phone",
+                },
+            },
+            {
+                "kind": "surveys",
+                "path": "umfrage.csv",
+                "encoding": "cp1252",
+                "delimiter": ";",
+                "date_format": "%d.%m.%Y %H:%M",
+                "scale": [1, 5],
+                "rename": SURVEY_RENAME,
+            },
             {"kind": "contacts", "path": "contacts.parquet"},
-            {"kind": "orders", "path": "bestellungen.csv", "decimal": ",", "date_format": "%d.%m.%Y",
-             "rename": {}},
+            {
+                "kind": "orders",
+                "path": "bestellungen.csv",
+                "decimal": ",",
+                "date_format": "%d.%m.%Y",
+                "rename": {},
+            },
             {"kind": "targets", "path": "ziele.csv"},
             {"kind": "measures", "path": "massnahmen.csv"},
         ]
     }
     path = out / "sources.yaml"
-    path.write_text("# Source config of the demo data (see README: bring your own data)\n"
-                    + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(
+        "# Source config of the demo data (see README: bring your own data)\n"
+        + yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
     (out / "truth.json").write_text(json.dumps(data.truth, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
 

@@ -29,8 +29,15 @@ from tpnb.ingest.validate import enum_macro_sql, number_macros_sql, plan_layout,
 
 BACKGROUND_SCAN_BYTES = 32 * 1024 * 1024  # larger files are hashed while DuckDB reads them
 
-__all__ = ["ConfigError", "LoadResult", "RejectedFile", "SourceOptions", "ingest_file", "ingest_sources",
-           "load_sources"]
+__all__ = [
+    "ConfigError",
+    "LoadResult",
+    "RejectedFile",
+    "SourceOptions",
+    "ingest_file",
+    "ingest_sources",
+    "load_sources",
+]
 
 
 def _prepare(con: duckdb.DuckDBPyConnection) -> None:
@@ -90,8 +97,12 @@ class _Scanner:
         return self.result
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, kind_name: str, path: Path | str,
-                options: SourceOptions | None = None) -> LoadResult:
+def ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    kind_name: str,
+    path: Path | str,
+    options: SourceOptions | None = None,
+) -> LoadResult:
     """Load one file of one kind. Raises RejectedFile when nothing of it can be loaded."""
     kind = get_kind(kind_name)
     path = Path(path)
@@ -150,8 +161,13 @@ def ingest_file(con: duckdb.DuckDBPyConnection, kind_name: str, path: Path | str
 
 
 def _unchanged(kind, path: Path, load_id: int) -> LoadResult:
-    return LoadResult(kind.name, str(path), status="unchanged", load_id=load_id,
-                      message=f"same content already loaded (load {load_id}); nothing changed")
+    return LoadResult(
+        kind.name,
+        str(path),
+        status="unchanged",
+        load_id=load_id,
+        message=f"same content already loaded (load {load_id}); nothing changed",
+    )
 
 
 def _insert(con, kind, path: Path, staged: Staged, layout, options: SourceOptions, load_id: int) -> None:
@@ -166,7 +182,16 @@ def _insert(con, kind, path: Path, staged: Staged, layout, options: SourceOption
 
 def ingest_sources(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> list[LoadResult]:
     """Load every file every source declares; catalogue and customers first."""
-    order = ["touchpoints", "customers", "surveys", "contacts", "contact_events", "orders", "targets", "measures"]
+    order = [
+        "touchpoints",
+        "customers",
+        "surveys",
+        "contacts",
+        "contact_events",
+        "orders",
+        "targets",
+        "measures",
+    ]
     results = []
     for source in sorted(sources, key=lambda s: order.index(s.kind)):
         for path in source.paths:

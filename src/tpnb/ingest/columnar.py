@@ -23,15 +23,24 @@ from tpnb.ingest.staging import (
 from tpnb.sqlutil import ident
 
 
-def _stage_from_relation_columns(con, path: Path, options: SourceOptions, source_sql: str, params: dict,
-                                 fmt: str, line_offset: int) -> Staged:
+def _stage_from_relation_columns(
+    con,
+    path: Path,
+    options: SourceOptions,
+    source_sql: str,
+    params: dict,
+    fmt: str,
+    line_offset: int,
+) -> Staged:
     try:
         described = con.sql(f"describe select * from {source_sql}", params=params).fetchall()
     except duckdb.Error as exc:
         raise RejectedFile(f"{path.name}: cannot read as {fmt}: {first_line_of(exc)}") from exc
     header = [row[0] for row in described]
     names, original = target_names(path, header, options)
-    select = ", ".join(f"nullif(trim({ident(h)}::varchar), '') as {ident(n)}" for h, n in zip(header, names, strict=True))
+    select = ", ".join(
+        f"nullif(trim({ident(h)}::varchar), '') as {ident(n)}" for h, n in zip(header, names, strict=True)
+    )
     try:
         con.execute(
             f"create temp table {STAGE_TABLE} as select {select}, "
@@ -60,21 +69,37 @@ def stage_parquet(con, path: Path, options: SourceOptions, candidates: dict[str,
     names, original = target_names(path, header, options)
     types = {n: str(row[1]).upper() for n, row in zip(names, described, strict=True)}
     typed = {n: t for n, t in candidates.items() if types.get(n) == t}
-    select = ", ".join(f"{ident(h)} as {ident(n)}" if n in typed else f"{ident(h)}::varchar as {ident(n)}"
-                       for h, n in zip(header, names, strict=True))
+    select = ", ".join(
+        f"{ident(h)} as {ident(n)}" if n in typed else f"{ident(h)}::varchar as {ident(n)}"
+        for h, n in zip(header, names, strict=True)
+    )
     if rows == 0:
         raise RejectedFile(f"{path.name}: the file has no data rows")
     con.execute(f"create temp table {REJECTS} (line bigint, error_message varchar, csv_line varchar)")
     make_line_shift(con)
-    return Staged(names, original, rows, 0, "parquet", source=f"(select {select} from read_parquet($path))",
-                  params=params, typed=typed, first_line=1)
+    return Staged(
+        names,
+        original,
+        rows,
+        0,
+        "parquet",
+        source=f"(select {select} from read_parquet($path))",
+        params=params,
+        typed=typed,
+        first_line=1,
+    )
 
 
 def stage_xlsx(con, path: Path, options: SourceOptions) -> Staged:
     """Read an XLSX sheet (as text) into the staged table; a row's line is its row in the sheet."""
     try:
-        frame = pl.read_excel(path, sheet_name=options.sheet, engine="calamine",
-                              infer_schema_length=0, raise_if_empty=False)
+        frame = pl.read_excel(
+            path,
+            sheet_name=options.sheet,
+            engine="calamine",
+            infer_schema_length=0,
+            raise_if_empty=False,
+        )
     except Exception as exc:  # fastexcel raises its own error types
         raise RejectedFile(f"{path.name}: cannot read as XLSX: {str(exc).splitlines()[0]}") from exc
     if frame.width == 0:
@@ -112,23 +137,31 @@ def stage_jsonl(con, path: Path, options: SourceOptions) -> Staged:
         "create temp table stage_rejects as select __line as line, 'not a JSON object' as error_message, "
         "line as csv_line from stage_lines where not coalesce(json_valid(line) and json_type(line) = 'OBJECT', false)"
     )
-    keys = [row[0] for row in con.sql(
-        "select k from (select unnest(json_keys(line)) as k, __line from stage_lines "
-        "where json_valid(line) and json_type(line) = 'OBJECT') group by k order by min(__line), k"
-    ).fetchall()]
+    keys = [
+        row[0]
+        for row in con.sql(
+            "select k from (select unnest(json_keys(line)) as k, __line from stage_lines "
+            "where json_valid(line) and json_type(line) = 'OBJECT') group by k order by min(__line), k"
+        ).fetchall()
+    ]
     if not keys:
         raise RejectedFile(f"{path.name}: no JSON object with keys found")
     names, original = target_names(path, keys, options)
-    select = ", ".join(
-        f"nullif(trim(json_extract_string(line, $k{i})), '') as {ident(n)}" for i, n in enumerate(names)
-    )
+    select = ", ".join(f"nullif(trim(json_extract_string(line, $k{i})), '') as {ident(n)}" for i, n in enumerate(names))
     con.execute(
         f"create temp table {STAGE_TABLE} as select {select}, __line from stage_lines "
         "where json_valid(line) and json_type(line) = 'OBJECT'",
         {f"k{i}": "$." + _json_path_key(k) for i, k in enumerate(keys)},
     )
     con.execute("drop table stage_lines")
-    return Staged(names, original, count_rows(con, STAGE_TABLE), count_rows(con, "stage_rejects"), "jsonl", encoding)
+    return Staged(
+        names,
+        original,
+        count_rows(con, STAGE_TABLE),
+        count_rows(con, "stage_rejects"),
+        "jsonl",
+        encoding,
+    )
 
 
 def _json_path_key(key: str) -> str:

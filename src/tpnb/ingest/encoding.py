@@ -11,7 +11,7 @@ from tpnb.ingest.errors import RejectedFile
 from tpnb.ingest.options import SourceOptions
 
 CHUNK_BYTES = 16 * 1024 * 1024
-HEAD_BYTES = 8 * 1024 * 1024     # what the encoding is guessed from before DuckDB reads the rest
+HEAD_BYTES = 8 * 1024 * 1024  # what the encoding is guessed from before DuckDB reads the rest
 
 
 def guess_encoding(path: Path, options: SourceOptions) -> str:
@@ -62,7 +62,7 @@ def transcode(path: Path, encoding: str) -> Path:
 
 
 def _latin1_fallback(exc: UnicodeDecodeError) -> tuple[str, int]:
-    return exc.object[exc.start:exc.end].decode("latin-1"), exc.end
+    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
 
 
 codecs.register_error("tpnb_latin1_fallback", _latin1_fallback)

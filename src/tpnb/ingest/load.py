@@ -27,7 +27,7 @@ from tpnb.ingest.schema import raw_table, stored_columns
 from tpnb.ingest.validate import Layout, typed_select
 from tpnb.sqlutil import drop_temp, ident, literal
 
-NEW = "load_rows"   # temp view: the rows of this load, with __pos (0-based position in the file)
+NEW = "load_rows"  # temp view: the rows of this load, with __pos (0-based position in the file)
 TEMPS = (NEW, "load_bad", "load_lines", "load_dup_keys", "load_conflicts", "load_known")
 
 
@@ -37,13 +37,13 @@ class LoadResult:
 
     kind: str
     file: str
-    status: str = "loaded"          # loaded | unchanged (same file loaded before) | rejected
+    status: str = "loaded"  # loaded | unchanged (same file loaded before) | rejected
     load_id: int | None = None
     rows_read: int = 0
-    rows_loaded: int = 0            # new keys
-    rows_replaced: int = 0          # known keys whose content changed (old version -> history)
-    rows_unchanged: int = 0         # known keys, same content
-    rows_duplicate: int = 0         # identical repeats of a row within the file
+    rows_loaded: int = 0  # new keys
+    rows_replaced: int = 0  # known keys whose content changed (old version -> history)
+    rows_unchanged: int = 0  # known keys, same content
+    rows_duplicate: int = 0  # identical repeats of a row within the file
     rows_quarantined: int = 0
     unknown_customers: int = 0
     new_touchpoints: list[str] = field(default_factory=list)
@@ -77,8 +77,11 @@ def insert_rows(con, kind: Kind, staged: Staged, layout: Layout, options: Source
     produced = [n for n in layout.contract if n in stored]
     produced += [n for n in ("ratings", "attributes") if n in stored]
     cols = ", ".join(ident(n) for n in produced)
-    con.execute(f"insert into {raw_table(kind)} ({cols}, load_id, __errors) "
-                f"select {cols}, {int(load_id)}, __errors from ({select})", params)
+    con.execute(
+        f"insert into {raw_table(kind)} ({cols}, load_id, __errors) "
+        f"select {cols}, {int(load_id)}, __errors from ({select})",
+        params,
+    )
 
 
 def count_rows(con, kind: Kind, load_id: int) -> int:
@@ -86,8 +89,17 @@ def count_rows(con, kind: Kind, load_id: int) -> int:
     return _scalar(con, f"select count(*) from {raw_table(kind)} where load_id = {int(load_id)}")
 
 
-def finish_load(con, kind: Kind, path: Path, staged: Staged, layout: Layout, load_id: int, sha: str,
-                fingerprint: str, started_at: datetime) -> LoadResult:
+def finish_load(
+    con,
+    kind: Kind,
+    path: Path,
+    staged: Staged,
+    layout: Layout,
+    load_id: int,
+    sha: str,
+    fingerprint: str,
+    started_at: datetime,
+) -> LoadResult:
     """Settle the inserted rows of ``load_id`` and log the load. The caller holds the transaction."""
     result = LoadResult(kind.name, str(path), load_id=load_id, ignored_columns=layout.ignored)
     table = raw_table(kind)
@@ -95,8 +107,9 @@ def finish_load(con, kind: Kind, path: Path, staged: Staged, layout: Layout, loa
     key_cols = ", ".join(ident(k) for k in kind.key)
     stored = [n for n, _ in stored_columns(kind)]
     content = [n for n in stored if n != "load_id"]
-    rows, first, last = con.sql(f"select count(*), min(rowid), max(rowid) from {table} "
-                                f"where load_id = {lid}").fetchall()[0]
+    rows, first, last = con.sql(
+        f"select count(*), min(rowid), max(rowid) from {table} where load_id = {lid}"
+    ).fetchall()[0]
     if rows and last - first + 1 != rows:
         raise AssertionError(f"the rows of load {lid} are not contiguous; cannot tell their lines")
     base = int(first or 0)
@@ -105,19 +118,24 @@ def finish_load(con, kind: Kind, path: Path, staged: Staged, layout: Layout, loa
     def drop_positions(positions_sql: str) -> None:
         """Delete this load's rows at the positions the query returns."""
         con.execute(f"delete from {table} where load_id = {lid} and rowid - {base} in ({positions_sql})")
+
     staged.rows = rows
     result.rows_read = rows + staged.malformed
 
     # Rows that break the contract; then keys repeated within the file.
     con.execute(f"create temp table load_bad as select __pos, __errors from {NEW} where __errors is not null")
-    con.execute(f"create temp table load_dup_keys as select {key_cols} from {NEW} "
-                f"where {' and '.join(ident(k) + ' is not null' for k in kind.key)} group by all having count(*) > 1")
+    con.execute(
+        f"create temp table load_dup_keys as select {key_cols} from {NEW} "
+        f"where {' and '.join(ident(k) + ' is not null' for k in kind.key)} group by all having count(*) > 1"
+    )
     repeats = _scalar(con, "select count(*) from load_dup_keys")
     if repeats:
         differs = ", ".join(ident(n) for n in content)
         first_key = kind.key[0]
-        con.execute(f"create temp table load_conflicts as select {key_cols} from {NEW} semi join load_dup_keys "
-                    f"using ({key_cols}) group by all having count(distinct ({differs})) > 1")
+        con.execute(
+            f"create temp table load_conflicts as select {key_cols} from {NEW} semi join load_dup_keys "
+            f"using ({key_cols}) group by all having count(distinct ({differs})) > 1"
+        )
         con.execute(
             f"insert into load_bad select __pos, [{{'column': {literal(first_key)}, "
             f"'value': left({ident(first_key)}::varchar, 200), "
@@ -128,8 +146,10 @@ def finish_load(con, kind: Kind, path: Path, staged: Staged, layout: Layout, loa
     result.rows_quarantined = _scalar(con, "select count(distinct __pos) from load_bad") + staged.malformed
     drop_positions("select __pos from load_bad")
     if repeats:  # identical repeats of a row: the first stays
-        drop_positions(f"select __pos from {NEW} semi join load_dup_keys using ({key_cols}) "
-                       f"qualify row_number() over (partition by {key_cols} order by __pos) > 1")
+        drop_positions(
+            f"select __pos from {NEW} semi join load_dup_keys using ({key_cols}) "
+            f"qualify row_number() over (partition by {key_cols} order by __pos) > 1"
+        )
     incoming = count_rows(con, kind, load_id)
     result.rows_duplicate = rows - (result.rows_quarantined - staged.malformed) - incoming
 
@@ -137,10 +157,14 @@ def finish_load(con, kind: Kind, path: Path, staged: Staged, layout: Layout, loa
     # moves to the history table.
     if _scalar(con, f"select count(*) from (select 1 from {table} where load_id <> {lid} limit 1)"):
         on_key = " and ".join(f"r.{ident(k)} = n.{ident(k)}" for k in kind.key)
-        changed = (f"({', '.join('r.' + ident(n) for n in content)}) is distinct from "
-                   f"({', '.join('n.' + ident(n) for n in content)})")
-        con.execute(f"create temp table load_known as select n.__pos, r.rowid as stored_rowid, {changed} as changed "
-                    f"from {NEW} n join {table} r on {on_key} and r.load_id <> {lid}")
+        changed = (
+            f"({', '.join('r.' + ident(n) for n in content)}) is distinct from "
+            f"({', '.join('n.' + ident(n) for n in content)})"
+        )
+        con.execute(
+            f"create temp table load_known as select n.__pos, r.rowid as stored_rowid, {changed} as changed "
+            f"from {NEW} n join {table} r on {on_key} and r.load_id <> {lid}"
+        )
         result.rows_unchanged = _scalar(con, "select count(*) from load_known where not changed")
         result.rows_replaced = _scalar(con, "select count(*) from load_known where changed")
         all_cols = ", ".join(ident(n) for n in stored)
@@ -158,19 +182,36 @@ def finish_load(con, kind: Kind, path: Path, staged: Staged, layout: Layout, loa
         result.new_touchpoints = _register_touchpoints(con, load_id, list(layout.ratings.values()))
     if "customer_id" in layout.contract and kind.name != "customers":
         result.unknown_customers = _scalar(
-            con, f"select count(*) from (select distinct customer_id from {table} where load_id = {lid}) n "
-                 "where not exists (select 1 from raw_customers c where c.customer_id = n.customer_id)")
+            con,
+            f"select count(*) from (select distinct customer_id from {table} where load_id = {lid}) n "
+            "where not exists (select 1 from raw_customers c where c.customer_id = n.customer_id)",
+        )
 
     con.execute(
         "insert into meta_load_log values ($load_id, $kind, $file, $sha, $bytes, $format, $encoding, $delim, $fp, "
         "$read, $loaded, $replaced, $unchanged, $dup, $quarantined, $unknown, $new_tps, $ignored, 'loaded', "
         "$started, now()::timestamp)",
-        {"load_id": load_id, "kind": kind.name, "file": str(path), "sha": sha, "bytes": path.stat().st_size,
-         "format": staged.format, "encoding": staged.encoding, "delim": staged.delimiter, "fp": fingerprint,
-         "read": result.rows_read, "loaded": result.rows_loaded, "replaced": result.rows_replaced,
-         "unchanged": result.rows_unchanged, "dup": result.rows_duplicate,
-         "quarantined": result.rows_quarantined, "unknown": result.unknown_customers,
-         "new_tps": result.new_touchpoints, "ignored": result.ignored_columns, "started": started_at},
+        {
+            "load_id": load_id,
+            "kind": kind.name,
+            "file": str(path),
+            "sha": sha,
+            "bytes": path.stat().st_size,
+            "format": staged.format,
+            "encoding": staged.encoding,
+            "delim": staged.delimiter,
+            "fp": fingerprint,
+            "read": result.rows_read,
+            "loaded": result.rows_loaded,
+            "replaced": result.rows_replaced,
+            "unchanged": result.rows_unchanged,
+            "dup": result.rows_duplicate,
+            "quarantined": result.rows_quarantined,
+            "unknown": result.unknown_customers,
+            "new_tps": result.new_touchpoints,
+            "ignored": result.ignored_columns,
+            "started": started_at,
+        },
     )
     drop_load_temps(con)
     return result
@@ -187,12 +228,16 @@ def _quarantine(con, kind: Kind, path: Path, staged: Staged, load_id: int) -> No
     # a row's line: CSV from its position (and the records the reader rejected before it),
     # other formats from the staged table's __line
     if staged.first_line is not None:
-        con.execute(f"create temp table load_lines as select b.__pos, b.__pos + {int(staged.first_line)} "
-                    f"+ coalesce(k.shift, 0) as __line from (select distinct __pos from load_bad) b "
-                    f"asof left join {SHIFT} k on b.__pos >= k.first_rowid")
+        con.execute(
+            f"create temp table load_lines as select b.__pos, b.__pos + {int(staged.first_line)} "
+            f"+ coalesce(k.shift, 0) as __line from (select distinct __pos from load_bad) b "
+            f"asof left join {SHIFT} k on b.__pos >= k.first_rowid"
+        )
     else:
-        con.execute(f"create temp table load_lines as select b.__pos, s.__line from (select distinct __pos from load_bad) b "
-                    f"join (select rowid as __pos, __line from {STAGE_TABLE}) s using (__pos)")
+        con.execute(
+            f"create temp table load_lines as select b.__pos, s.__line from (select distinct __pos from load_bad) b "
+            f"join (select rowid as __pos, __line from {STAGE_TABLE}) s using (__pos)"
+        )
     con.execute(
         "insert into meta_quarantine select $load_id, $kind, $file, l.__line, e.column, e.value, e.reason "
         "from (select __pos, unnest(__errors) as e from load_bad) b join load_lines l using (__pos) "

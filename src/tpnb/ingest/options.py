@@ -12,16 +12,44 @@ import yaml
 from tpnb.contracts import KINDS, NOT_APPLICABLE_CODES
 
 DEFAULT_DATE_FORMATS = (
-    "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d",
-    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d.%m.%y",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d.%m.%y",
 )
 DELIMITERS = (",", ";", "\t", "|")
-ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252",
-             "windows-1252": "cp1252", "latin-1": "latin-1", "latin1": "latin-1",
-             "iso-8859-1": "latin-1", "iso-8859-15": "iso-8859-15"}
-OPTION_KEYS = {"kind", "path", "rename", "scale", "not_applicable", "date_format", "delimiter",
-               "encoding", "decimal", "sheet", "derive", "recode"}
+ENCODINGS = {
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "utf-8-sig": "utf-8",
+    "cp1252": "cp1252",
+    "windows-1252": "cp1252",
+    "latin-1": "latin-1",
+    "latin1": "latin-1",
+    "iso-8859-1": "latin-1",
+    "iso-8859-15": "iso-8859-15",
+}
+OPTION_KEYS = {
+    "kind",
+    "path",
+    "rename",
+    "scale",
+    "not_applicable",
+    "date_format",
+    "delimiter",
+    "encoding",
+    "decimal",
+    "sheet",
+    "derive",
+    "recode",
+}
 
 
 class ConfigError(ValueError):
@@ -101,8 +129,10 @@ def options_from_mapping(entry: dict[str, Any], where: str) -> SourceOptions:
         if not (isinstance(spec, dict) and len(spec) == 1 and next(iter(spec)) in ("column", "line", "value")):
             raise ConfigError(f"{where}: derive.{target} must be one of {{column: NAME}}, {{line: true}}, {{value: V}}")
         derive[normalize_name(target)] = {k: (normalize_name(v) if k == "column" else v) for k, v in spec.items()}
-    recode = {normalize_name(col): {str(k): str(v) for k, v in (mapping or {}).items()}
-              for col, mapping in (entry.get("recode") or {}).items()}
+    recode = {
+        normalize_name(col): {str(k): str(v) for k, v in (mapping or {}).items()}
+        for col, mapping in (entry.get("recode") or {}).items()
+    }
     return SourceOptions(
         derive=derive,
         recode=recode,

@@ -42,7 +42,7 @@ from tpnb.ingest.staging import (
 )
 from tpnb.sqlutil import drop_temp, ident
 
-SAMPLE_BYTES = 1024 * 1024       # the head of a file that decides whether the reader may type a column
+SAMPLE_BYTES = 1024 * 1024  # the head of a file that decides whether the reader may type a column
 
 
 @dataclass
@@ -86,8 +86,13 @@ def file_format(path: Path) -> str:
     raise RejectedFile(f"{path.name}: unknown file type '{suffix}'; expected .csv/.tsv, .parquet, .xlsx or .jsonl")
 
 
-def stage_file(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions,
-               candidates: dict[str, str] | None = None, encoding: str | None = None) -> Staged:
+def stage_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    options: SourceOptions,
+    candidates: dict[str, str] | None = None,
+    encoding: str | None = None,
+) -> Staged:
     """Stage ``path``; raise RejectedFile when unreadable.
 
     ``candidates`` (name -> SQL type) are the columns DuckDB's CSV reader may
@@ -113,8 +118,10 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOption
         con.execute(f"create temp view {STAGE} as select * from {STAGE_TABLE}")
     if fmt != "csv" or (options.derive or options.recode):
         drop_temp(con, SAMPLE)
-        con.execute(f"create temp table {SAMPLE} as select * from {staged.source} limit {SAMPLE_ROWS}",
-                    staged.params)
+        con.execute(
+            f"create temp table {SAMPLE} as select * from {staged.source} limit {SAMPLE_ROWS}",
+            staged.params,
+        )
     return staged
 
 
@@ -134,13 +141,17 @@ def _apply_derive_and_recode(con, path: Path, staged: Staged, options: SourceOpt
         con.execute(f"alter table {STAGE_TABLE} add column {ident(target)} varchar")
         if "column" in spec:
             if spec["column"] not in staged.columns:
-                raise RejectedFile(f"{path.name}: derive {target} from column '{spec['column']}', which is not in the file")
+                raise RejectedFile(
+                    f"{path.name}: derive {target} from column '{spec['column']}', which is not in the file"
+                )
             con.execute(f"update {STAGE_TABLE} set {ident(target)} = {ident(spec['column'])}")
         elif "line" in spec:
             if staged.first_line is not None:
-                con.execute(f"update {STAGE_TABLE} set {ident(target)} = (rowid + {int(staged.first_line)} + "
-                            f"coalesce((select max(shift) from {SHIFT} where first_rowid <= {STAGE_TABLE}.rowid), 0)"
-                            ")::varchar")
+                con.execute(
+                    f"update {STAGE_TABLE} set {ident(target)} = (rowid + {int(staged.first_line)} + "
+                    f"coalesce((select max(shift) from {SHIFT} where first_rowid <= {STAGE_TABLE}.rowid), 0)"
+                    ")::varchar"
+                )
             else:
                 con.execute(f"update {STAGE_TABLE} set {ident(target)} = __line::varchar")
         else:
@@ -153,15 +164,17 @@ def _apply_derive_and_recode(con, path: Path, staged: Staged, options: SourceOpt
         if column in staged.typed:
             raise AssertionError("recoded columns are never typed by the reader")
         for old, new in mapping.items():
-            con.execute(f"update {STAGE_TABLE} set {ident(column)} = $new where lower(trim({ident(column)})) = lower($old)",
-                        {"new": new, "old": old})
+            con.execute(
+                f"update {STAGE_TABLE} set {ident(column)} = $new where lower(trim({ident(column)})) = lower($old)",
+                {"new": new, "old": old},
+            )
 
 
 # --- CSV -------------------------------------------------------------------
 
+
 def _first_record(path: Path, encoding: str) -> str:
-    with path.open("r", encoding="utf-8-sig" if encoding == "utf-8" else encoding,
-                   errors="replace", newline="") as fh:
+    with path.open("r", encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors="replace", newline="") as fh:
         lines = []
         for _ in range(50):  # a header may hold quoted newlines
             line = fh.readline()
@@ -185,13 +198,20 @@ def _sniff_delimiter(path: Path, first: str, options: SourceOptions) -> str:
     return best if counts[best] > 0 else ","
 
 
-READ_CSV = ("read_csv($path, delim=$delim, quote='\"', escape='\"', header=true, columns=$columns, "
-            "store_rejects=true, rejects_table='stage_rejects', rejects_scan='stage_rejects_scan', "
-            "strict_mode=true, null_padding=false, max_line_size=$max_line, auto_detect=false)")
+READ_CSV = (
+    "read_csv($path, delim=$delim, quote='\"', escape='\"', header=true, columns=$columns, "
+    "store_rejects=true, rejects_table='stage_rejects', rejects_scan='stage_rejects_scan', "
+    "strict_mode=true, null_padding=false, max_line_size=$max_line, auto_detect=false)"
+)
 
 
-def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOptions,
-               candidates: dict[str, str], encoding: str | None) -> Staged:
+def _stage_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    options: SourceOptions,
+    candidates: dict[str, str],
+    encoding: str | None,
+) -> Staged:
     encoding = encoding or guess_encoding(path, options)
     first = _first_record(path, encoding)
     if not first.strip():
@@ -203,8 +223,20 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, options: SourceOption
     params = {"path": str(readable), "delim": delimiter, "max_line": MAX_FIELD_BYTES}
     typed = _typed_columns(con, path, params, names, candidates)
     params["columns"] = {n: typed.get(n, "VARCHAR") for n in names}
-    return Staged(names, original, 0, 0, "csv", encoding, delimiter, source=READ_CSV, params=params,
-                  typed=typed, first_line=2, temp_file=None if readable == path else readable)
+    return Staged(
+        names,
+        original,
+        0,
+        0,
+        "csv",
+        encoding,
+        delimiter,
+        source=READ_CSV,
+        params=params,
+        typed=typed,
+        first_line=2,
+        temp_file=None if readable == path else readable,
+    )
 
 
 def _typed_columns(con, path: Path, params: dict, names: list[str], candidates: dict[str, str]) -> dict[str, str]:
@@ -218,19 +250,24 @@ def _typed_columns(con, path: Path, params: dict, names: list[str], candidates: 
     fd, sample_path = tempfile.mkstemp(suffix=".csv", prefix="tpnb-sample-")
     with os.fdopen(fd, "wb") as out:
         out.write(head if len(head) < SAMPLE_BYTES else head[: head.rfind(b"\n") + 1])
-    sample = READ_CSV.replace("store_rejects=true, rejects_table='stage_rejects', rejects_scan='stage_rejects_scan', ",
-                              "ignore_errors=true, ")
+    sample = READ_CSV.replace(
+        "store_rejects=true, rejects_table='stage_rejects', rejects_scan='stage_rejects_scan', ",
+        "ignore_errors=true, ",
+    )
     try:
-        con.execute(f"create temp table {SAMPLE} as select * from {sample}",
-                    {**params, "path": sample_path, "columns": {n: "VARCHAR" for n in names}})
+        con.execute(
+            f"create temp table {SAMPLE} as select * from {sample}",
+            {**params, "path": sample_path, "columns": {n: "VARCHAR" for n in names}},
+        )
     except duckdb.Error as exc:
         raise RejectedFile(f"{path.name}: cannot read as CSV: {first_line_of(exc)}") from exc
     finally:
         os.unlink(sample_path)
     if not wanted:
         return {}
-    tests = ", ".join(f"bool_and({ident(n)} is null or try_cast({ident(n)} as {t}) is not null)"
-                      for n, t in wanted.items())
+    tests = ", ".join(
+        f"bool_and({ident(n)} is null or try_cast({ident(n)} as {t}) is not null)" for n, t in wanted.items()
+    )
     row = con.sql(f"select {tests} from {SAMPLE}").fetchall()[0]
     return {n: t for (n, t), ok in zip(wanted.items(), row, strict=True) if ok is not False}
 
@@ -259,7 +296,9 @@ def settle_csv(con, path: Path, staged: Staged, options: SourceOptions, scan: Sc
     if "CAST" in kinds and staged.typed:
         return "text"
     last_line = scan.newlines + (0 if scan.ends_with_newline else 1)
-    reported = con.sql(f"select count(*) from {REJECTS} where line >= $line", params={"line": last_line}).fetchall()[0][0]
+    reported = con.sql(f"select count(*) from {REJECTS} where line >= $line", params={"line": last_line}).fetchall()[0][
+        0
+    ]
     if scan.quotes % 2 and not reported:
         # An unterminated quote (a file cut off mid-record) that DuckDB dropped without
         # a reject: it is quarantined here, never lost silently.
@@ -273,5 +312,3 @@ def settle_csv(con, path: Path, staged: Staged, options: SourceOptions, scan: Sc
     if rows == 0 and staged.malformed == 0:
         raise RejectedFile(f"{path.name}: the file has a header but no data rows")
     return None
-
-

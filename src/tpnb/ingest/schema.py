@@ -7,8 +7,15 @@ from tpnb.contracts import KINDS, Kind
 from tpnb.sqlutil import ident
 
 SQL_TYPES = {
-    c.ID: "varchar", c.TEXT: "varchar", c.ENUM: "varchar", c.FREE_TEXT: "varchar",
-    c.INTEGER: "bigint", c.NUMBER: "double", c.TIMESTAMP: "timestamp", c.DATE: "date", c.BOOL: "boolean",
+    c.ID: "varchar",
+    c.TEXT: "varchar",
+    c.ENUM: "varchar",
+    c.FREE_TEXT: "varchar",
+    c.INTEGER: "bigint",
+    c.NUMBER: "double",
+    c.TIMESTAMP: "timestamp",
+    c.DATE: "date",
+    c.BOOL: "boolean",
 }
 RATINGS_TYPE = "struct(touchpoint_id varchar, experienced boolean, rating double)[]"
 ATTRIBUTES_TYPE = "struct(name varchar, value_text varchar, value_number double)[]"

@@ -9,33 +9,33 @@ from tpnb.ingest.errors import RejectedFile
 from tpnb.ingest.options import SourceOptions, normalize_name
 from tpnb.sqlutil import drop_temp
 
-SAMPLE_ROWS = 2000               # rows of a file that formats are guessed from
+SAMPLE_ROWS = 2000  # rows of a file that formats are guessed from
 MAX_FIELD_BYTES = 16 * 1024 * 1024  # the longest line or field a reader accepts
-STAGE = "stage"              # the view validation reads when a file is staged in a table
-STAGE_TABLE = "stage_read"   # the table behind it
-REJECTS = "stage_rejects"    # what the CSV reader could not split (or type)
-SHIFT = "stage_line_shift"   # rejected records before a row, to turn row numbers into lines
-SAMPLE = "stage_sample"      # the first rows of the file as text: what formats are guessed from
+STAGE = "stage"  # the view validation reads when a file is staged in a table
+STAGE_TABLE = "stage_read"  # the table behind it
+REJECTS = "stage_rejects"  # what the CSV reader could not split (or type)
+SHIFT = "stage_line_shift"  # rejected records before a row, to turn row numbers into lines
+SAMPLE = "stage_sample"  # the first rows of the file as text: what formats are guessed from
 
 
 @dataclass
 class Staged:
     """A source file made ready for validation: its columns, what to select from, and how lines are counted."""
 
-    columns: list[str]          # normalised names
-    original: dict[str, str]    # normalised name -> the header as written in the file
+    columns: list[str]  # normalised names
+    original: dict[str, str]  # normalised name -> the header as written in the file
     rows: int
-    malformed: int              # records DuckDB could not split (go to quarantine)
+    malformed: int  # records DuckDB could not split (go to quarantine)
     format: str
     encoding: str | None = None
     delimiter: str | None = None
-    source: str = STAGE         # what validation selects from: a view, or a read_csv(...) call
+    source: str = STAGE  # what validation selects from: a view, or a read_csv(...) call
     params: dict = field(default_factory=dict)
     typed: dict[str, str] = field(default_factory=dict)  # columns the reader typed: name -> SQL type
     # When set, a row's line follows from its position p among the rows read: p + first_line
     # (+ the records the reader rejected before it). None: the staged table has __line.
     first_line: int | None = None
-    temp_file: Path | None = None   # a UTF-8 copy of a Windows-1252 file, removed after the load
+    temp_file: Path | None = None  # a UTF-8 copy of a Windows-1252 file, removed after the load
 
     @property
     def lazy(self) -> bool:

@@ -57,10 +57,10 @@ def number_macros_sql() -> list[str]:
 class Layout:
     """Which staged columns play which part."""
 
-    contract: list[str]             # contract columns present in the file
-    ratings: dict[str, str]         # staged column -> touchpoint_id
-    attributes: list[str]           # other survey columns kept as attributes
-    ignored: list[str]              # other columns (non-survey kinds) not kept
+    contract: list[str]  # contract columns present in the file
+    ratings: dict[str, str]  # staged column -> touchpoint_id
+    attributes: list[str]  # other survey columns kept as attributes
+    ignored: list[str]  # other columns (non-survey kinds) not kept
 
 
 def plan_layout(kind: Kind, staged: Staged, file_name: str) -> Layout:
@@ -82,7 +82,7 @@ def plan_layout(kind: Kind, staged: Staged, file_name: str) -> Layout:
         if name in contract_cols:
             continue
         if kind.wide_ratings and name.startswith(RATING_PREFIX) and len(name) > len(RATING_PREFIX):
-            ratings[name] = name[len(RATING_PREFIX):]
+            ratings[name] = name[len(RATING_PREFIX) :]
         elif kind.keeps_attributes:
             attributes.append(name)
         else:
@@ -107,8 +107,10 @@ class Check:
 
     def sql(self) -> str:
         """The check as a SQL expression: the error struct when the condition holds, else NULL."""
-        return (f"case when {self.condition} then {{'column': {literal(self.column)}, "
-                f"'value': left({self.raw}, 200), 'reason': {literal(self.reason)}}} end")
+        return (
+            f"case when {self.condition} then {{'column': {literal(self.column)}, "
+            f"'value': left({self.raw}, 200), 'reason': {literal(self.reason)}}} end"
+        )
 
 
 # Whole numbers are read as DOUBLE: the reader's BIGINT cast rounds 8.5 to 9, while tpnb
@@ -160,8 +162,10 @@ class _Builder:
         # NaN, inf and whole numbers beyond a double's exact range are not values: the row is
         # quarantined ("not a number"), never the file rejected by a failed cast.
         if col.type == c.INTEGER:
-            return (f"(list_transform([{number}], lambda v: case when isfinite(v) and v = round(v) "
-                    f"and abs(v) <= {MAX_WHOLE} then v::bigint end))[1]")
+            return (
+                f"(list_transform([{number}], lambda v: case when isfinite(v) and v = round(v) "
+                f"and abs(v) <= {MAX_WHOLE} then v::bigint end))[1]"
+            )
         if col.type == c.NUMBER and col.name != "repurchase_intent":
             return f"(list_transform([{number}], lambda v: case when isfinite(v) then v end))[1]"
         if col.name in self.typed:
@@ -170,8 +174,10 @@ class _Builder:
         if col.type in (c.ID, c.TEXT):
             return raw
         if col.type == c.FREE_TEXT:
-            return (f"regexp_replace(regexp_replace({raw}, {literal(EMAIL_PATTERN)}, '[email]', 'g'), "
-                    f"{literal(PHONE_PATTERN)}, '[phone]', 'g')")
+            return (
+                f"regexp_replace(regexp_replace({raw}, {literal(EMAIL_PATTERN)}, '[email]', 'g'), "
+                f"{literal(PHONE_PATTERN)}, '[phone]', 'g')"
+            )
         if col.name == "repurchase_intent":
             number = f"(list_transform([{self.num}({raw})], lambda v: case when isfinite(v) then v end))[1]"
             return f"coalesce({number}, {self.boolean(raw)}::int::double)"
@@ -195,8 +201,10 @@ class _Builder:
     def boolean(raw: str) -> str:
         yes = ", ".join(literal(v) for v in BOOL_TRUE)
         no = ", ".join(literal(v) for v in BOOL_FALSE)
-        return (f"(case when list_contains([{yes}], lower({raw})) then true "
-                f"when list_contains([{no}], lower({raw})) then false end)")
+        return (
+            f"(case when list_contains([{yes}], lower({raw})) then true "
+            f"when list_contains([{no}], lower({raw})) then false end)"
+        )
 
     @staticmethod
     def value(name: str) -> str:
@@ -216,17 +224,25 @@ class _Builder:
         # text-like values are NULL after parsing exactly when the text is blank
         blank_is_null = typed or col.type in (c.ID, c.TEXT, c.ENUM, c.FREE_TEXT)
         if col.key or col.required:
-            err(f"{parsed} is null" if blank_is_null else f"{parsed} is null and {raw} is null",
-                "required value missing")
+            err(
+                f"{parsed} is null" if blank_is_null else f"{parsed} is null and {raw} is null",
+                "required value missing",
+            )
         expected = {
-            c.INTEGER: "a whole number", c.NUMBER: "a number", c.TIMESTAMP: "a date/time",
-            c.DATE: "a date", c.BOOL: "yes/no",
+            c.INTEGER: "a whole number",
+            c.NUMBER: "a number",
+            c.TIMESTAMP: "a date/time",
+            c.DATE: "a date",
+            c.BOOL: "yes/no",
         }.get(col.type)
         if expected and not typed:
             err(f"{raw} is not null and {parsed} is null", f"not {expected}")
         if col.type == c.ENUM and col.choices:
             allowed = ", ".join(literal(v) for v in col.choices)
-            err(f"{parsed} is not null and not list_contains([{allowed}], {parsed})", "not one of: " + ", ".join(col.choices))
+            err(
+                f"{parsed} is not null and not list_contains([{allowed}], {parsed})",
+                "not one of: " + ", ".join(col.choices),
+            )
         if col.min is not None:
             err(f"{parsed} < {float(col.min)}", f"below the minimum {col.min:g}")
         if col.max is not None:
@@ -248,12 +264,15 @@ def likely_formats(con, kind: Kind, layout: Layout, staged: Staged, options: Sou
     tests = ", ".join(
         f"bool_and(v is null or try_cast(v as timestamp) is not null or try_strptime(v, $f{i}) is not null) "
         f"and count(v) > 0"
-        for i in range(len(formats)))
+        for i in range(len(formats))
+    )
     found = {}
     for name in columns:
         value = f"nullif(trim({ident(name)}::varchar), '')"
-        row = con.sql(f"select {tests} from (select {value} as v from {SAMPLE})",
-                      params={f"f{i}": f for i, f in enumerate(formats)}).fetchall()[0]
+        row = con.sql(
+            f"select {tests} from (select {value} as v from {SAMPLE})",
+            params={f"f{i}": f for i, f in enumerate(formats)},
+        ).fetchall()[0]
         fits = [i for i, ok in enumerate(row) if ok]
         if fits:
             found[name] = fits[0]
@@ -281,12 +300,19 @@ def typed_select(con, kind: Kind, staged: Staged, layout: Layout, options: Sourc
             raw = b.raw(staged_col)
             # parsed once here; the ratings list and the checks read the columns
             parsed.append(f"({raw} is null or list_contains($na_codes, lower({raw}))) as __na_{i}")
-            parsed.append(f"case when not ({raw} is null or list_contains($na_codes, lower({raw}))) "
-                          f"then {b.num}({raw}) end as __r_{i}")
+            parsed.append(
+                f"case when not ({raw} is null or list_contains($na_codes, lower({raw}))) "
+                f"then {b.num}({raw}) end as __r_{i}"
+            )
             items.append(f"{{'touchpoint_id': {literal(tp)}, 'experienced': not __na_{i}, 'rating': __r_{i}}}")
-            errors.append(Check(
-                f"not __na_{i} and (__r_{i} is null or __r_{i} < {float(lo)} or __r_{i} > {float(hi)})",
-                staged.original[staged_col], raw, f"rating not on the scale {lo:g}-{hi:g} (nor a not-applicable code)"))
+            errors.append(
+                Check(
+                    f"not __na_{i} and (__r_{i} is null or __r_{i} < {float(lo)} or __r_{i} > {float(hi)})",
+                    staged.original[staged_col],
+                    raw,
+                    f"rating not on the scale {lo:g}-{hi:g} (nor a not-applicable code)",
+                )
+            )
         outer_extra.append("[" + ", ".join(items) + "] as ratings")
     if kind.keeps_attributes:
         if layout.attributes:
@@ -302,12 +328,17 @@ def typed_select(con, kind: Kind, staged: Staged, layout: Layout, options: Sourc
     # Most rows are valid: their __errors is NULL, and the list is built only where a check fires.
     # (Value lists are list_contains, not IN: DuckDB plans an IN list as a join per list.)
     any_error = " or ".join(f"coalesce({e.condition}, false)" for e in errors)
-    error_list = (f"case when {any_error} then list_filter([{', '.join(e.sql() for e in errors)}], "
-                  f"lambda e: e is not null) end") if errors else "null"
+    error_list = (
+        (f"case when {any_error} then list_filter([{', '.join(e.sql() for e in errors)}], lambda e: e is not null) end")
+        if errors
+        else "null"
+    )
     outputs = ", ".join(f"{b.value(col.name)} as {ident(col.name)}" for col in cols)
     extras = "".join(f", {e}" for e in outer_extra) + "".join(f", {e.rsplit(' as ', 1)[1]}" for e in extra_select)
-    sql = (f"select {outputs}{extras}, {error_list}::{ERRORS_TYPE} as __errors "
-           f"from (select src.*, {', '.join(parsed + extra_select)} from {staged.source} src)")
+    sql = (
+        f"select {outputs}{extras}, {error_list}::{ERRORS_TYPE} as __errors "
+        f"from (select src.*, {', '.join(parsed + extra_select)} from {staged.source} src)"
+    )
     params = dict(staged.params)
     if "$first_format" in sql:
         params["first_format"] = options.date_format

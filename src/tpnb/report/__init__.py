@@ -17,10 +17,20 @@ if TYPE_CHECKING:
     from tpnb.report.context import ReportContext
 
 
-def setup(db_path: str | None = None, period_start=None, period_end=None, comparison_start=None,
-          comparison_end=None, segment: str | None = None, role: str | None = None, account: str | None = None,
-          min_n: int | None = None, language: str = "de", report_mode: bool = False,
-          as_of=None) -> ReportContext:
+def setup(
+    db_path: str | None = None,
+    period_start=None,
+    period_end=None,
+    comparison_start=None,
+    comparison_end=None,
+    segment: str | None = None,
+    role: str | None = None,
+    account: str | None = None,
+    min_n: int | None = None,
+    language: str = "de",
+    report_mode: bool = False,
+    as_of=None,
+) -> ReportContext:
     """Prepare a report notebook: chart rendering without a network, and the run's data.
 
     ``report_mode`` is True in published runs (the page inlines the vega bundle);
@@ -31,5 +41,16 @@ def setup(db_path: str | None = None, period_start=None, period_end=None, compar
     from tpnb.report.vega import use_report_renderer
 
     use_report_renderer(report_mode)
-    return open_report(db_path, period_start, period_end, comparison_start, comparison_end, segment, role,
-                       account, min_n, language, as_of)
+    return open_report(
+        db_path,
+        period_start,
+        period_end,
+        comparison_start,
+        comparison_end,
+        segment,
+        role,
+        account,
+        min_n,
+        language,
+        as_of,
+    )

@@ -24,8 +24,13 @@ def cache_file(db_file: Path | None, inputs: list[Any], version: str) -> Path | 
         return None
     stat = db_file.stat()
     wal = db_file.with_name(db_file.name + ".wal")
-    state = [str(db_file.resolve()), stat.st_mtime_ns, stat.st_size,
-             wal.stat().st_mtime_ns if wal.exists() else None, version]
+    state = [
+        str(db_file.resolve()),
+        stat.st_mtime_ns,
+        stat.st_size,
+        wal.stat().st_mtime_ns if wal.exists() else None,
+        version,
+    ]
     digest = hashlib.sha256(json.dumps([state, inputs], default=str).encode()).hexdigest()[:24]
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tpnb" / "drivers"
     return root / f"{digest}.pickle"

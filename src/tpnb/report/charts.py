@@ -13,9 +13,19 @@ import polars as pl
 
 from tpnb.report.i18n import label
 
-PHASE_COLORS = {"pre_purchase": "#4c78a8", "purchase": "#f58518", "post_purchase": "#54a24b",
-                "ongoing": "#b279a2", "unknown": "#9d9d9d"}
-QUADRANT_COLORS = {"fix first": "#d62728", "keep up": "#2ca02c", "maintain": "#1f77b4", "low priority": "#9d9d9d"}
+PHASE_COLORS = {
+    "pre_purchase": "#4c78a8",
+    "purchase": "#f58518",
+    "post_purchase": "#54a24b",
+    "ongoing": "#b279a2",
+    "unknown": "#9d9d9d",
+}
+QUADRANT_COLORS = {
+    "fix first": "#d62728",
+    "keep up": "#2ca02c",
+    "maintain": "#1f77b4",
+    "low priority": "#9d9d9d",
+}
 WIDTH = 560
 
 
@@ -25,15 +35,23 @@ def _data(frame: pl.DataFrame) -> alt.Data:
 
 def nps_bars(frame: pl.DataFrame, dim: str, language: str = "de", title: str | None = None) -> alt.LayerChart:
     """NPS per group with its interval; ``frame`` comes from ``metrics.nps``."""
-    data = frame.with_columns(pl.col(dim).cast(pl.String).alias("group"),
-                              pl.col(dim).cast(pl.String).map_elements(lambda v: label(v, language),
-                                                                       return_dtype=pl.String).alias("group_label"))
+    data = frame.with_columns(
+        pl.col(dim).cast(pl.String).alias("group"),
+        pl.col(dim)
+        .cast(pl.String)
+        .map_elements(lambda v: label(v, language), return_dtype=pl.String)
+        .alias("group_label"),
+    )
     base = alt.Chart(_data(data)).encode(y=alt.Y("group_label:N", title=label(dim, language), sort=None))
     bars = base.mark_bar(color="#4c78a8").encode(
         x=alt.X("nps:Q", title="NPS", scale=alt.Scale(domain=[-100, 100])),
-        tooltip=[alt.Tooltip("group_label:N", title=label(dim, language)), alt.Tooltip("nps:Q", format=".1f"),
-                 alt.Tooltip("ci_low:Q", format=".1f"), alt.Tooltip("ci_high:Q", format=".1f"),
-                 alt.Tooltip("n:Q")],
+        tooltip=[
+            alt.Tooltip("group_label:N", title=label(dim, language)),
+            alt.Tooltip("nps:Q", format=".1f"),
+            alt.Tooltip("ci_low:Q", format=".1f"),
+            alt.Tooltip("ci_high:Q", format=".1f"),
+            alt.Tooltip("n:Q"),
+        ],
     )
     rule = base.mark_rule(color="#333").encode(x="ci_low:Q", x2="ci_high:Q")
     return (bars + rule).properties(width=WIDTH, title=title or f"NPS – {label(dim, language)}")
@@ -42,14 +60,19 @@ def nps_bars(frame: pl.DataFrame, dim: str, language: str = "de", title: str | N
 def rating_bars(frame: pl.DataFrame, language: str = "de", title: str | None = None) -> alt.LayerChart:
     """Mean rating per touchpoint with interval, coloured by phase; from ``metrics.touchpoint_ratings``."""
     data = frame.with_columns(
-        pl.col("phase").map_elements(lambda v: label(v, language), return_dtype=pl.String).alias("phase_label"))
+        pl.col("phase").map_elements(lambda v: label(v, language), return_dtype=pl.String).alias("phase_label")
+    )
     base = alt.Chart(_data(data)).encode(y=alt.Y("touchpoint_name:N", title=label("touchpoint", language), sort=None))
     bars = base.mark_bar().encode(
         x=alt.X("mean_rating:Q", title=label("mean_rating", language), scale=alt.Scale(domain=[1, 5])),
         color=alt.Color("phase_label:N", title=label("phase", language)),
-        tooltip=[alt.Tooltip("touchpoint_name:N", title=label("touchpoint", language)),
-                 alt.Tooltip("mean_rating:Q", format=".2f"), alt.Tooltip("top2_share:Q", format=".0%"),
-                 alt.Tooltip("reach:Q", format=".0%"), alt.Tooltip("n:Q")],
+        tooltip=[
+            alt.Tooltip("touchpoint_name:N", title=label("touchpoint", language)),
+            alt.Tooltip("mean_rating:Q", format=".2f"),
+            alt.Tooltip("top2_share:Q", format=".0%"),
+            alt.Tooltip("reach:Q", format=".0%"),
+            alt.Tooltip("n:Q"),
+        ],
     )
     rule = base.mark_rule(color="#333").encode(x="ci_low:Q", x2="ci_high:Q")
     return (bars + rule).properties(width=WIDTH, title=title or label("mean_rating", language))
@@ -58,52 +81,94 @@ def rating_bars(frame: pl.DataFrame, language: str = "de", title: str | None = N
 def priority_matrix(drivers: pl.DataFrame, language: str = "de", lines: dict | None = None) -> alt.LayerChart:
     """Importance (x) against performance (y) per touchpoint, coloured by quadrant."""
     data = drivers.filter(pl.col("quadrant").is_not_null()).with_columns(
-        pl.col("quadrant").map_elements(lambda v: label(v, language), return_dtype=pl.String).alias("quadrant_label"))
-    points = alt.Chart(_data(data)).mark_circle(size=140).encode(
-        x=alt.X("importance:Q", title=label("importance", language)),
-        y=alt.Y("performance:Q", title=label("performance", language), scale=alt.Scale(zero=False)),
-        color=alt.Color("quadrant_label:N", title=label("quadrant", language),
-                        scale=alt.Scale(domain=[label(q, language) for q in QUADRANT_COLORS],
-                                        range=list(QUADRANT_COLORS.values()))),
-        tooltip=[alt.Tooltip("label:N", title=label("touchpoint", language)),
-                 alt.Tooltip("importance:Q", format=".3f"), alt.Tooltip("performance:Q", format=".2f"),
-                 alt.Tooltip("quadrant_certainty:Q", title=label("certainty", language), format=".0%"),
-                 alt.Tooltip("reach:Q", format=".0%")],
+        pl.col("quadrant").map_elements(lambda v: label(v, language), return_dtype=pl.String).alias("quadrant_label")
     )
-    text = alt.Chart(_data(data)).mark_text(align="left", dx=8, fontSize=11).encode(
-        x="importance:Q", y="performance:Q", text="label:N")
+    points = (
+        alt.Chart(_data(data))
+        .mark_circle(size=140)
+        .encode(
+            x=alt.X("importance:Q", title=label("importance", language)),
+            y=alt.Y("performance:Q", title=label("performance", language), scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "quadrant_label:N",
+                title=label("quadrant", language),
+                scale=alt.Scale(
+                    domain=[label(q, language) for q in QUADRANT_COLORS],
+                    range=list(QUADRANT_COLORS.values()),
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title=label("touchpoint", language)),
+                alt.Tooltip("importance:Q", format=".3f"),
+                alt.Tooltip("performance:Q", format=".2f"),
+                alt.Tooltip("quadrant_certainty:Q", title=label("certainty", language), format=".0%"),
+                alt.Tooltip("reach:Q", format=".0%"),
+            ],
+        )
+    )
+    text = (
+        alt.Chart(_data(data))
+        .mark_text(align="left", dx=8, fontSize=11)
+        .encode(x="importance:Q", y="performance:Q", text="label:N")
+    )
     layers = [points, text]
     if lines:
-        layers.append(alt.Chart(alt.Data(values=[lines])).mark_rule(strokeDash=[4, 4], color="#666").encode(x="importance:Q"))
-        layers.append(alt.Chart(alt.Data(values=[lines])).mark_rule(strokeDash=[4, 4], color="#666").encode(y="performance:Q"))
+        layers.append(
+            alt.Chart(alt.Data(values=[lines])).mark_rule(strokeDash=[4, 4], color="#666").encode(x="importance:Q")
+        )
+        layers.append(
+            alt.Chart(alt.Data(values=[lines])).mark_rule(strokeDash=[4, 4], color="#666").encode(y="performance:Q")
+        )
     return alt.layer(*layers).properties(width=WIDTH, height=380)
 
 
 def importance_bars(drivers: pl.DataFrame, language: str = "de", title: str | None = None) -> alt.LayerChart:
     """Importance per driver with its bootstrap interval."""
     data = drivers.with_columns(
-        pl.col("kind").map_elements(lambda v: label(v, language), return_dtype=pl.String).alias("driver_kind"))
+        pl.col("kind").map_elements(lambda v: label(v, language), return_dtype=pl.String).alias("driver_kind")
+    )
     base = alt.Chart(_data(data)).encode(y=alt.Y("label:N", title=None, sort=None))
     bars = base.mark_bar().encode(
         x=alt.X("importance:Q", title=label("importance", language)),
         color=alt.Color("driver_kind:N", title=None, scale=alt.Scale(range=["#4c78a8", "#e45756"])),
-        tooltip=[alt.Tooltip("label:N"), alt.Tooltip("importance:Q", format=".3f"),
-                 alt.Tooltip("importance_ci_low:Q", format=".3f"), alt.Tooltip("importance_ci_high:Q", format=".3f"),
-                 alt.Tooltip("coef:Q", format=".2f"), alt.Tooltip("rank_ci_low:Q"), alt.Tooltip("rank_ci_high:Q")],
+        tooltip=[
+            alt.Tooltip("label:N"),
+            alt.Tooltip("importance:Q", format=".3f"),
+            alt.Tooltip("importance_ci_low:Q", format=".3f"),
+            alt.Tooltip("importance_ci_high:Q", format=".3f"),
+            alt.Tooltip("coef:Q", format=".2f"),
+            alt.Tooltip("rank_ci_low:Q"),
+            alt.Tooltip("rank_ci_high:Q"),
+        ],
     )
     rule = base.mark_rule(color="#333").encode(x="importance_ci_low:Q", x2="importance_ci_high:Q")
     return (bars + rule).properties(width=WIDTH, title=title or label("importance", language))
 
 
-def trend(frame: pl.DataFrame, value: str, language: str = "de", color: str | None = None,
-          value_format: str = ".1f", title: str | None = None) -> alt.Chart:
+def trend(
+    frame: pl.DataFrame,
+    value: str,
+    language: str = "de",
+    color: str | None = None,
+    value_format: str = ".1f",
+    title: str | None = None,
+) -> alt.Chart:
     """A monthly line (``period_month`` on x)."""
     data = frame.with_columns(pl.col("period_month").cast(pl.String))
-    enc = {"x": alt.X("period_month:T", title=label("period_month", language)),
-           "y": alt.Y(f"{value}:Q", title=label(value, language)),
-           "tooltip": [alt.Tooltip("period_month:T", format="%Y-%m"), alt.Tooltip(f"{value}:Q", format=value_format)]}
+    enc = {
+        "x": alt.X("period_month:T", title=label("period_month", language)),
+        "y": alt.Y(f"{value}:Q", title=label(value, language)),
+        "tooltip": [
+            alt.Tooltip("period_month:T", format="%Y-%m"),
+            alt.Tooltip(f"{value}:Q", format=value_format),
+        ],
+    }
     if color:
         enc["color"] = alt.Color(f"{color}:N", title=label(color, language))
         enc["tooltip"].append(alt.Tooltip(f"{color}:N"))
-    return alt.Chart(_data(data)).mark_line(point=True).encode(**enc).properties(
-        width=WIDTH, title=title or label(value, language))
+    return (
+        alt.Chart(_data(data))
+        .mark_line(point=True)
+        .encode(**enc)
+        .properties(width=WIDTH, title=title or label(value, language))
+    )

@@ -38,11 +38,11 @@ class ReportContext:
     filters: dict[str, str]
     min_n: int
     as_of: date
-    responses: pl.DataFrame            # mart_responses, in the period and filters
-    comparison: pl.DataFrame           # the same for the comparison period
-    ratings: pl.DataFrame              # mart_touchpoint_ratings, in the period and filters
-    contacts: pl.DataFrame             # mart_contacts, in the period and filters
-    all_responses: pl.DataFrame        # every period, filters applied (trends, models)
+    responses: pl.DataFrame  # mart_responses, in the period and filters
+    comparison: pl.DataFrame  # the same for the comparison period
+    ratings: pl.DataFrame  # mart_touchpoint_ratings, in the period and filters
+    contacts: pl.DataFrame  # mart_contacts, in the period and filters
+    all_responses: pl.DataFrame  # every period, filters applied (trends, models)
     db_file: Path | None = None
     started: float = field(default_factory=time.time)
     parameters: dict = field(default_factory=dict)
@@ -74,16 +74,26 @@ class ReportContext:
         """
         key = (outcome, tuple(sorted(kwargs.items())))
         if key not in self._drivers:
-            defaults = {"controls": [c for c in ("segment", "role") if c not in self.filters],
-                        "bootstrap": REPORT_BOOTSTRAP_DRAWS, "seed": 1}
+            defaults = {
+                "controls": [c for c in ("segment", "role") if c not in self.filters],
+                "bootstrap": REPORT_BOOTSTRAP_DRAWS,
+                "seed": 1,
+            }
             options = {**defaults, **kwargs}
-            cache = cache_file(self.db_file, [outcome, sorted(options.items()), sorted(self.filters.items()),
-                                              self.language], tpnb.__version__)
+            cache = cache_file(
+                self.db_file,
+                [outcome, sorted(options.items()), sorted(self.filters.items()), self.language],
+                tpnb.__version__,
+            )
             cached = read_cache(cache)
             if cached is None:
                 try:
-                    cached = key_drivers(self.all_responses_with_ratings(), outcome=outcome,
-                                         labels=self.driver_labels(), **options)
+                    cached = key_drivers(
+                        self.all_responses_with_ratings(),
+                        outcome=outcome,
+                        labels=self.driver_labels(),
+                        **options,
+                    )
                 except InsufficientData as exc:
                     cached = exc
                 write_cache(cache, cached)
@@ -95,7 +105,10 @@ class ReportContext:
 
     def driver_labels(self) -> dict[str, str]:
         """Names of the drivers: touchpoints from the catalogue, service-log features from i18n."""
-        return {**read.touchpoint_labels(self.con), **{d: label(d, self.language) for d in EXPERIENCE_DRIVERS}}
+        return {
+            **read.touchpoint_labels(self.con),
+            **{d: label(d, self.language) for d in EXPERIENCE_DRIVERS},
+        }
 
     def ordered_check(self) -> dict | None:
         """The ordered-logit check of the NPS model (signs and ranks against OLS); None without a model."""
@@ -121,10 +134,20 @@ def parse_date(value: object) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def open_report(db_path: str | None = None, period_start=None, period_end=None, comparison_start=None,
-                comparison_end=None, segment: str | None = None, role: str | None = None,
-                account: str | None = None, min_n: int | None = None, language: str = "de",
-                as_of=None, settings: Settings | None = None) -> ReportContext:
+def open_report(
+    db_path: str | None = None,
+    period_start=None,
+    period_end=None,
+    comparison_start=None,
+    comparison_end=None,
+    segment: str | None = None,
+    role: str | None = None,
+    account: str | None = None,
+    min_n: int | None = None,
+    language: str = "de",
+    as_of=None,
+    settings: Settings | None = None,
+) -> ReportContext:
     """Read what a report needs from the database, with its parameters applied.
 
     Without dates, the period is the half year up to the newest survey
@@ -140,9 +163,16 @@ def open_report(db_path: str | None = None, period_start=None, period_end=None, 
     comp_end = parse_date(comparison_end) or start - timedelta(days=1)
     comp_start = parse_date(comparison_start) or comp_end - (end - start)
     ctx = ReportContext(
-        db_file=database_path(db_path), con=con, settings=settings, language=language, period_start=start,
-        period_end=end, comparison_start=comp_start, comparison_end=comp_end,
-        filters={k: v for k, v in filters.items() if v}, as_of=parse_date(as_of) or end,
+        db_file=database_path(db_path),
+        con=con,
+        settings=settings,
+        language=language,
+        period_start=start,
+        period_end=end,
+        comparison_start=comp_start,
+        comparison_end=comp_end,
+        filters={k: v for k, v in filters.items() if v},
+        as_of=parse_date(as_of) or end,
         min_n=min_n or settings.analysis.min_n,
         responses=read.responses(con, filters, start, end),
         comparison=read.responses(con, filters, comp_start, comp_end),
@@ -150,6 +180,11 @@ def open_report(db_path: str | None = None, period_start=None, period_end=None, 
         contacts=read.contacts(con, filters, start, end),
         all_responses=read.responses(con, filters),
     )
-    ctx.parameters = {"period": f"{start} – {end}", "comparison": f"{comp_start} – {comp_end}",
-                      **ctx.filters, "min_n": ctx.min_n, "language": language}
+    ctx.parameters = {
+        "period": f"{start} – {end}",
+        "comparison": f"{comp_start} – {comp_end}",
+        **ctx.filters,
+        "min_n": ctx.min_n,
+        "language": language,
+    }
     return ctx

@@ -39,12 +39,14 @@ def publish(outcome: RunOutcome, reports_dir: Path, archive_day: date) -> RunOut
 
 def failure_html(outcome: RunOutcome, has_previous: bool) -> str:
     """The page published beside the last good report when a run failed."""
-    keep = ("The last good report is still published." if has_previous else "There is no earlier report.")
-    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Failed: {html.escape(outcome.title)}</title>"
-            "</head><body style='font-family:sans-serif;max-width:900px;margin:2rem auto'>"
-            f"<h1>Report run failed: {html.escape(outcome.title)}</h1><p>{html.escape(outcome.finished_at)} · {keep}</p>"
-            f"<pre style='white-space:pre-wrap;background:#fee;padding:1rem'>{html.escape(outcome.error or '')}</pre>"
-            "<p><a href='index.html'>All reports</a></p></body></html>")
+    keep = "The last good report is still published." if has_previous else "There is no earlier report."
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Failed: {html.escape(outcome.title)}</title>"
+        "</head><body style='font-family:sans-serif;max-width:900px;margin:2rem auto'>"
+        f"<h1>Report run failed: {html.escape(outcome.title)}</h1><p>{html.escape(outcome.finished_at)} · {keep}</p>"
+        f"<pre style='white-space:pre-wrap;background:#fee;padding:1rem'>{html.escape(outcome.error or '')}</pre>"
+        "<p><a href='index.html'>All reports</a></p></body></html>"
+    )
 
 
 def prune_archive(reports_dir: Path, retention_days: int, today: date) -> list[str]:
@@ -69,28 +71,36 @@ def write_index(reports_dir: Path, statuses: dict[str, dict]) -> Path:
     rows = []
     for name in sorted(statuses):
         s = statuses[name]
-        link = (f"<a href='{html.escape(s['html'])}'>{html.escape(s['title'])}</a>" if s.get("html")
-                else html.escape(s["title"]))
-        failed = (f" · <a href='{html.escape(name)}.failed.html'>error</a>" if s["status"] == "failed" else "")
+        link = (
+            f"<a href='{html.escape(s['html'])}'>{html.escape(s['title'])}</a>"
+            if s.get("html")
+            else html.escape(s["title"])
+        )
+        failed = f" · <a href='{html.escape(name)}.failed.html'>error</a>" if s["status"] == "failed" else ""
         params = ", ".join(f"{k}={v}" for k, v in sorted(s.get("parameters", {}).items()))
         color = "#2ca02c" if s["status"] == "ok" else "#d62728"
         rows.append(
             f"<tr><td>{link}</td><td>{html.escape(params)}</td><td>{html.escape(s.get('data_as_of') or '–')}</td>"
             f"<td>{html.escape(s['finished_at'])} ({s['seconds']} s)</td>"
-            f"<td style='color:{color}'>{html.escape(s['status'])}{failed}</td></tr>")
+            f"<td style='color:{color}'>{html.escape(s['status'])}{failed}</td></tr>"
+        )
     archive = reports_dir / "archive"
     days = sorted((p.name for p in archive.iterdir() if p.is_dir()), reverse=True) if archive.is_dir() else []
     archive_links = " · ".join(
-        " ".join(f"<a href='archive/{d}/{html.escape(f.name)}'>{d}/{html.escape(f.stem)}</a>"
-                 for f in sorted((archive / d).glob("*.html"))) for d in days[:30])
+        " ".join(
+            f"<a href='archive/{d}/{html.escape(f.name)}'>{d}/{html.escape(f.stem)}</a>"
+            for f in sorted((archive / d).glob("*.html"))
+        )
+        for d in days[:30]
+    )
     page = f"""<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>tpnb reports</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem}}
 table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}}
 th{{background:#f3f3f3}}</style></head><body>
 <h1>tpnb – Berichte / reports</h1>
 <table><thead><tr><th>Bericht / report</th><th>Parameter</th><th>Daten bis / data as of</th><th>Lauf / run</th><th>Status</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table>
-<h2>Archiv / archive</h2><p>{archive_links or '–'}</p>
+<tbody>{"".join(rows)}</tbody></table>
+<h2>Archiv / archive</h2><p>{archive_links or "–"}</p>
 <p style="color:#777">Generated {datetime.now():%Y-%m-%d %H:%M} by tpnb.</p></body></html>"""
     tmp = reports_dir / "index.html.tmp"
     tmp.write_text(page, encoding="utf-8")

@@ -24,8 +24,14 @@ def measure_effects(ctx: ReportContext) -> pl.DataFrame | None:
     inputs = read.measure_inputs(ctx.con, window)
     if inputs is None:
         return None
-    return evaluate_measures(inputs.measures, inputs.ratings, inputs.monthly_ratings, inputs.contacts,
-                             window_days=window, min_n=ctx.settings.analysis.min_n)
+    return evaluate_measures(
+        inputs.measures,
+        inputs.ratings,
+        inputs.monthly_ratings,
+        inputs.contacts,
+        window_days=window,
+        min_n=ctx.settings.analysis.min_n,
+    )
 
 
 def target_name(row: dict, language: str) -> str:

@@ -58,7 +58,7 @@ class RunOutcome:
 
     name: str
     title: str
-    status: str                      # ok | failed
+    status: str  # ok | failed
     parameters: dict
     html: str | None
     notebook: str | None
@@ -69,6 +69,7 @@ class RunOutcome:
 
 
 # --- the run declarations ------------------------------------------------------------
+
 
 def load_runs(config_path: Path, root: Path, db_path: Path, only: str | None = None) -> tuple[list[ReportRun], dict]:
     """Expand reports.yaml into concrete runs (fan-out resolved against the database)."""
@@ -100,11 +101,16 @@ def load_runs(config_path: Path, root: Path, db_path: Path, only: str | None = N
                     continue
             elif not enabled:
                 continue
-            runs.append(ReportRun(
-                name=_safe_name(name), title=str(entry.get("title", name)).format(**combo), notebook=notebook,
-                parameters={**params, **combo}, kernel=entry.get("kernel", defaults.get("kernel", "tpnb")),
-                timeout_seconds=int(entry.get("timeout_seconds", defaults.get("timeout_seconds", 600))),
-            ))
+            runs.append(
+                ReportRun(
+                    name=_safe_name(name),
+                    title=str(entry.get("title", name)).format(**combo),
+                    notebook=notebook,
+                    parameters={**params, **combo},
+                    kernel=entry.get("kernel", defaults.get("kernel", "tpnb")),
+                    timeout_seconds=int(entry.get("timeout_seconds", defaults.get("timeout_seconds", 600))),
+                )
+            )
     return runs, raw
 
 
@@ -127,6 +133,7 @@ def _values_from_data(db_path: Path, dimension: str) -> list[str]:
 
 # --- executing and rendering ----------------------------------------------------------------
 
+
 def render_html(notebook_path: Path, title: str) -> str:
     """Executed notebook -> HTML without code, prompts, parameter cells or stderr."""
     import nbformat
@@ -136,7 +143,11 @@ def render_html(notebook_path: Path, title: str) -> str:
     nb = nbformat.read(str(notebook_path), as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
     nb.metadata["title"] = title
     templates = str(resources.files("tpnb.report") / "templates")
     exporter = HTMLExporter(template_name="tpnb", extra_template_basedirs=[templates])
@@ -159,9 +170,15 @@ def execute_run(run: ReportRun, db_path: str, work_dir: str) -> RunOutcome:
     params = {**run.parameters, "db_path": str(db_path), "report_mode": True}
     try:
         pm.execute_notebook(
-            str(run.notebook), str(out_nb), parameters=params, kernel_name=run.kernel,
-            execution_timeout=run.timeout_seconds, cwd=str(run.notebook.parent), progress_bar=False,
-            log_output=False, report_mode=True,
+            str(run.notebook),
+            str(out_nb),
+            parameters=params,
+            kernel_name=run.kernel,
+            execution_timeout=run.timeout_seconds,
+            cwd=str(run.notebook.parent),
+            progress_bar=False,
+            log_output=False,
+            report_mode=True,
             # the kernel's own start-up warnings (e.g. about its local TCP transport) are not the
             # report's; they would only fill a scheduled run's log
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
@@ -170,9 +187,17 @@ def execute_run(run: ReportRun, db_path: str, work_dir: str) -> RunOutcome:
         status, error = "ok", None
     except Exception as exc:  # papermill raises PapermillExecutionError with the cell's error
         status, error = "failed", _short_error(exc)
-    return RunOutcome(run.name, run.title, status, run.parameters, str(out_html) if status == "ok" else None,
-                      str(out_nb) if out_nb.exists() else None, round(time.time() - started, 2),
-                      datetime.now().isoformat(timespec="seconds"), error)
+    return RunOutcome(
+        run.name,
+        run.title,
+        status,
+        run.parameters,
+        str(out_html) if status == "ok" else None,
+        str(out_nb) if out_nb.exists() else None,
+        round(time.time() - started, 2),
+        datetime.now().isoformat(timespec="seconds"),
+        error,
+    )
 
 
 def _short_error(exc: Exception) -> str:
@@ -195,8 +220,15 @@ def _data_as_of(db_path: Path) -> str | None:
         return None
 
 
-def run_reports(config_path: Path, root: Path, db_path: Path, reports_dir: Path, only: str | None = None,
-                jobs: int = 1, progress: bool | None = None) -> list[RunOutcome]:
+def run_reports(
+    config_path: Path,
+    root: Path,
+    db_path: Path,
+    reports_dir: Path,
+    only: str | None = None,
+    jobs: int = 1,
+    progress: bool | None = None,
+) -> list[RunOutcome]:
     """Run, publish and index every declared report; returns the outcomes."""
     from filelock import FileLock, Timeout
 
@@ -205,7 +237,9 @@ def run_reports(config_path: Path, root: Path, db_path: Path, reports_dir: Path,
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise ReportsBusy(f"{reports_dir}: another `tpnb reports` run is in progress; try again when it has finished") from None
+        raise ReportsBusy(
+            f"{reports_dir}: another `tpnb reports` run is in progress; try again when it has finished"
+        ) from None
     try:
         for stale in reports_dir.glob("tpnb-run-*"):  # left by a run that was killed
             shutil.rmtree(stale, ignore_errors=True)
@@ -253,8 +287,11 @@ def _execute_all(runs: list[ReportRun], db_path: Path, work: str, jobs: int, sho
     def done(outcome: RunOutcome) -> None:
         outcomes.append(outcome)
         if progress:
-            progress.update(tasks[outcome.name], completed=1,
-                            description=f"{outcome.name} [{'green' if outcome.status == 'ok' else 'red'}]{outcome.status}")
+            progress.update(
+                tasks[outcome.name],
+                completed=1,
+                description=f"{outcome.name} [{'green' if outcome.status == 'ok' else 'red'}]{outcome.status}",
+            )
         else:
             log.info("report %s: %s in %.1f s", outcome.name, outcome.status, outcome.seconds)
 

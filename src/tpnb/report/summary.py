@@ -17,8 +17,11 @@ def headline_nps(ctx: ReportContext) -> dict:
     """NPS now and in the comparison period, and the change between them (None where there is none)."""
     now = nps(ctx.responses)
     before = nps(ctx.comparison)
-    out = {"now": now.row(0, named=True) if now.height else None,
-           "before": before.row(0, named=True) if before.height else None, "change": None}
+    out = {
+        "now": now.row(0, named=True) if now.height else None,
+        "before": before.row(0, named=True) if before.height else None,
+        "change": None,
+    }
     if now.height and before.height:
         out["change"] = nps_change(before, now).row(0, named=True)
     return out
@@ -40,9 +43,12 @@ def biggest_service_problem(ctx: ReportContext) -> dict | None:
 
 def stale_warning(ctx: ReportContext) -> str | None:
     """A sentence when the newest data is older than ``freshness_days`` (None when fresh)."""
-    state = freshness(ctx.responses["answered_at"].max() if ctx.responses.height else None,
-                      ctx.contacts["opened_at"].max() if ctx.contacts.height else None,
-                      ctx.as_of, ctx.freshness_days)
+    state = freshness(
+        ctx.responses["answered_at"].max() if ctx.responses.height else None,
+        ctx.contacts["opened_at"].max() if ctx.contacts.height else None,
+        ctx.as_of,
+        ctx.freshness_days,
+    )
     if state.last_survey_at is None:
         return ctx.text("summary.no_surveys")
     if not state.is_stale:
@@ -63,14 +69,26 @@ def summary_items(ctx: ReportContext) -> list[Html]:
     now = head["now"]
     if now is None:
         return [join(ctx.text("summary.no_responses"))]
-    nps_line = [strong(ctx.text("summary.nps", nps=fmt_number(now["nps"], lang))),
-                ctx.text("summary.nps_detail", ci=ctx.t("ci"), low=fmt_number(now["ci_low"], lang),
-                         high=fmt_number(now["ci_high"], lang), n=fmt_number(now["n"], lang, 0))]
+    nps_line = [
+        strong(ctx.text("summary.nps", nps=fmt_number(now["nps"], lang))),
+        ctx.text(
+            "summary.nps_detail",
+            ci=ctx.t("ci"),
+            low=fmt_number(now["ci_low"], lang),
+            high=fmt_number(now["ci_high"], lang),
+            n=fmt_number(now["n"], lang, 0),
+        ),
+    ]
     change = head["change"]
     if change:
         key = "summary.change_significant" if change["is_significant"] else "summary.change_not_significant"
-        nps_line.append(ctx.text(key, change=fmt_signed(change["change"], lang),
-                                 p=fmt_number(change["p_value"], lang, 3)))
+        nps_line.append(
+            ctx.text(
+                key,
+                change=fmt_signed(change["change"], lang),
+                p=fmt_number(change["p_value"], lang, 3),
+            )
+        )
     if now["n"] < ctx.min_n:
         nps_line.append(ctx.text("summary.few_responses", min_n=ctx.min_n))
     items = [join(*nps_line)]
@@ -86,9 +104,14 @@ def summary_items(ctx: ReportContext) -> list[Html]:
         names: list[str | Html] = []
         for i, r in enumerate(fix.iter_rows(named=True)):
             names += [", "] if i else []
-            names += [strong(r["label"]), ctx.text("summary.act_first_item",
-                                                   performance=fmt_number(r["performance"], lang, 2),
-                                                   certainty=fmt_share(r["quadrant_certainty"], lang))]
+            names += [
+                strong(r["label"]),
+                ctx.text(
+                    "summary.act_first_item",
+                    performance=fmt_number(r["performance"], lang, 2),
+                    certainty=fmt_share(r["quadrant_certainty"], lang),
+                ),
+            ]
         items.append(join(ctx.text("summary.act_first"), *names, ctx.text("summary.act_first_why")))
     cycle = cycle_line(ctx)
     if cycle:
@@ -96,9 +119,17 @@ def summary_items(ctx: ReportContext) -> list[Html]:
     problem = biggest_service_problem(ctx)
     if problem:
         share = fmt_share(problem["respondent_share"], lang) if problem["respondent_share"] is not None else "–"
-        items.append(join(ctx.text("summary.biggest_problem"), strong(label(problem["driver"], lang)),
-                          ctx.text("summary.biggest_problem_detail", share=share,
-                                   cost=fmt_number(-problem["coef"], lang))))
+        items.append(
+            join(
+                ctx.text("summary.biggest_problem"),
+                strong(label(problem["driver"], lang)),
+                ctx.text(
+                    "summary.biggest_problem_detail",
+                    share=share,
+                    cost=fmt_number(-problem["coef"], lang),
+                ),
+            )
+        )
     return items
 
 
@@ -115,12 +146,19 @@ def cycle_line(ctx: ReportContext) -> str | None:
     if targets is not None and targets.height:
         missed = targets.filter(pl.col("status") == "not met")
         names = ", ".join(target_name(r, ctx.language) for r in missed.iter_rows(named=True))
-        parts.append(ctx.text("summary.targets", kept=targets.height - missed.height, total=targets.height)
-                     + (ctx.text("summary.targets_missed", names=names) if names else ""))
+        parts.append(
+            ctx.text("summary.targets", kept=targets.height - missed.height, total=targets.height)
+            + (ctx.text("summary.targets_missed", names=names) if names else "")
+        )
     effects = measure_effects(ctx)
     if effects is not None and effects.height:
         rated = effects.filter(pl.col("metric") == "mean_rating")
         worked = rated.filter(pl.col("verdict") == "worked")["title"].to_list()
-        parts.append(ctx.text("summary.measures_worked", names=", ".join(worked) or ctx.text("summary.measures_none"))
-                     + ctx.text("summary.measures_rated", n=len(rated)))
+        parts.append(
+            ctx.text(
+                "summary.measures_worked",
+                names=", ".join(worked) or ctx.text("summary.measures_none"),
+            )
+            + ctx.text("summary.measures_rated", n=len(rated))
+        )
     return "; ".join(parts) + "." if parts else None

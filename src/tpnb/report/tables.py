@@ -21,9 +21,14 @@ def format_value(value: object, kind: str, language: str) -> str:
     return FORMATTERS[kind](value, language)
 
 
-def html_table(frame: pl.DataFrame, columns: dict[str, str], language: str = "de",
-               formats: dict[str, str] | None = None, min_n: int | None = None,
-               translate: tuple[str, ...] = ()) -> Html:
+def html_table(
+    frame: pl.DataFrame,
+    columns: dict[str, str],
+    language: str = "de",
+    formats: dict[str, str] | None = None,
+    min_n: int | None = None,
+    translate: tuple[str, ...] = (),
+) -> Html:
     """An HTML table with every cell escaped and numbers formatted per language.
 
     Parameters
@@ -57,10 +62,10 @@ def html_table(frame: pl.DataFrame, columns: dict[str, str], language: str = "de
                 shown = label(str(value), language)
             else:
                 shown = "" if value is None else str(value)
-            cells.append(f"<td class=\"{'num' if kind else 'txt'}\">{escape(shown)}</td>")
+            cells.append(f'<td class="{"num" if kind else "txt"}">{escape(shown)}</td>')
         row_class = ' class="small"' if small else ""
         body.append(f"<tr{row_class}>{''.join(cells)}</tr>")
-    return Html(f"<table class=\"tpnb-table\"><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return Html(f'<table class="tpnb-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
 
 
 def key_value_table(rows: list[tuple[str, str]], language: str = "de") -> Html:

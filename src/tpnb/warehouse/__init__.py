@@ -16,6 +16,17 @@ from tpnb.warehouse.build import (
 from tpnb.warehouse.db import BadSetting, DatabaseBusy, DatabaseMissing, connect, has_rows, query
 
 __all__ = [
-    "BadSetting", "DatabaseBusy", "DatabaseMissing", "Model", "ModelCheckFailed", "build", "connect",
-    "has_rows", "load_models", "ordered_models", "query", "read", "run_checks",
+    "BadSetting",
+    "DatabaseBusy",
+    "DatabaseMissing",
+    "Model",
+    "ModelCheckFailed",
+    "build",
+    "connect",
+    "has_rows",
+    "load_models",
+    "ordered_models",
+    "query",
+    "read",
+    "run_checks",
 ]

@@ -61,8 +61,11 @@ def ordered_models(models: list[Model]) -> list[Model]:
     """Topological order by the model names each SQL file mentions (outside comments)."""
     by_name = {m.name: m for m in models}
     graph = {
-        m.name: {dep for dep in re.findall(r"\b((?:core|mart)_[a-z0-9_]+)\b", re.sub(r"--[^\n]*", "", m.sql))
-                 if dep in by_name and dep != m.name}
+        m.name: {
+            dep
+            for dep in re.findall(r"\b((?:core|mart)_[a-z0-9_]+)\b", re.sub(r"--[^\n]*", "", m.sql))
+            if dep in by_name and dep != m.name
+        }
         for m in models
     }
     return [by_name[name] for name in TopologicalSorter(graph).static_order()]
@@ -100,8 +103,10 @@ def _drop_other_kind(con: duckdb.DuckDBPyConnection, model: Model) -> None:
     other = "view" if model.kind == "table" else "table"
     catalog = "duckdb_views()" if other == "view" else "duckdb_tables()"
     column = "view_name" if other == "view" else "table_name"
-    found = con.sql(f"select count(*) from {catalog} where {column} = $name and not temporary "
-                    "and schema_name = 'main'", params={"name": model.name}).fetchall()[0][0]
+    found = con.sql(
+        f"select count(*) from {catalog} where {column} = $name and not temporary and schema_name = 'main'",
+        params={"name": model.name},
+    ).fetchall()[0][0]
     if found:
         con.execute(f"drop {other} {ident(model.name)}")
 
@@ -113,6 +118,9 @@ class ModelCheckFailed(RuntimeError):
 def run_checks(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Run the declared key checks and ``sql/checks/*.sql``; each returns rows only when its rule is broken."""
     root = resources.files("tpnb.warehouse") / "sql" / CHECKS
-    checks = key_checks() + [entry.read_text(encoding="utf-8") for entry in sorted(root.iterdir(), key=lambda e: e.name)
-                             if entry.name.endswith(".sql")]
+    checks = key_checks() + [
+        entry.read_text(encoding="utf-8")
+        for entry in sorted(root.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".sql")
+    ]
     return [row[0] for sql in checks for row in con.sql(sql).fetchall()]

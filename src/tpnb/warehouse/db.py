@@ -83,6 +83,7 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None):
 def has_rows(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether the table exists and holds at least one row."""
     exists = con.sql(
-        "select count(*) from information_schema.tables where table_name = $name", params={"name": name}
+        "select count(*) from information_schema.tables where table_name = $name",
+        params={"name": name},
     ).fetchall()[0][0]
     return bool(exists) and bool(con.sql(f"select count(*) > 0 from {name}").fetchall()[0][0])

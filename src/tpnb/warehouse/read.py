@@ -17,13 +17,24 @@ from tpnb.contracts.marts import OUTCOME_COLUMNS
 from tpnb.sqlutil import ident
 from tpnb.warehouse.db import has_rows, query
 
-RESPONSE_DIMENSIONS = {"segment": "segment", "role": "role", "account": "account_id", "region": "region",
-                       "month": "period_month", "quarter": "period_quarter"}
+RESPONSE_DIMENSIONS = {
+    "segment": "segment",
+    "role": "role",
+    "account": "account_id",
+    "region": "region",
+    "month": "period_month",
+    "quarter": "period_quarter",
+}
 TOUCHPOINT_DIMENSIONS = {"touchpoint": "touchpoint_name", "phase": "phase", "channel": "channel"}
 
 
-def nps_sums(con, dims: list[str], date_from: str | None = None, date_to: str | None = None,
-             account_weighted: bool = False) -> tuple[pl.DataFrame, list[str]]:
+def nps_sums(
+    con,
+    dims: list[str],
+    date_from: str | None = None,
+    date_to: str | None = None,
+    account_weighted: bool = False,
+) -> tuple[pl.DataFrame, list[str]]:
     """Per-group sums for ``metrics.nps_from_sums``, aggregated inside DuckDB.
 
     Account weighting: each account's responses share one unit of weight
@@ -36,21 +47,28 @@ def nps_sums(con, dims: list[str], date_from: str | None = None, date_to: str | 
     if not account_weighted and all(d in cell_dims and d != "account" for d in dims):
         return _sums_from_cells(con, dims, touchpoint_level, params), [cell_dims[d] for d in dims]
     known = {**RESPONSE_DIMENSIONS, **(TOUCHPOINT_DIMENSIONS if touchpoint_level else {})}
-    source = (f"select * from mart_touchpoint_ratings where is_experienced and nps is not null and {where}"
-              if touchpoint_level else f"select * from mart_responses where nps is not null and {where}")
+    source = (
+        f"select * from mart_touchpoint_ratings where is_experienced and nps is not null and {where}"
+        if touchpoint_level
+        else f"select * from mart_responses where nps is not null and {where}"
+    )
     joins, columns, selects = [], [], []
     for i, d in enumerate(dims):
         if d in known:
             columns.append(known[d])
             selects.append(f"{ident(known[d])}::varchar as {ident(known[d])}")
             continue
-        exists = con.sql("select count(*) from core_survey_attributes where attribute = $name",
-                         params={"name": d}).fetchall()[0][0]
+        exists = con.sql(
+            "select count(*) from core_survey_attributes where attribute = $name",
+            params={"name": d},
+        ).fetchall()[0][0]
         if not exists:
             raise ValueError(f"unknown dimension '{d}'; known: {', '.join(known)} or a survey attribute")
         alias = f"a{i}"
-        joins.append(f"left join core_survey_attributes {alias} on {alias}.response_id = s.response_id "
-                     f"and {alias}.attribute = $attr{i}")
+        joins.append(
+            f"left join core_survey_attributes {alias} on {alias}.response_id = s.response_id "
+            f"and {alias}.attribute = $attr{i}"
+        )
         params[f"attr{i}"] = d
         selects.append(f"{alias}.value_text as {ident(d)}")
         columns.append(d)
@@ -58,17 +76,17 @@ def nps_sums(con, dims: list[str], date_from: str | None = None, date_to: str | 
     group = ", ".join(ident(c) for c in columns)
     sql = f"""
         with scored as (
-            select s.nps, {weight} as w{''.join(', ' + x for x in selects)}
-            from ({source}) s {' '.join(joins)}
+            select s.nps, {weight} as w{"".join(", " + x for x in selects)}
+            from ({source}) s {" ".join(joins)}
         )
-        select {group + ', ' if columns else ''}count(*) as n,
+        select {group + ", " if columns else ""}count(*) as n,
                count(*) filter (where nps >= 9) as promoters,
                count(*) filter (where nps between 7 and 8) as passives,
                count(*) filter (where nps <= 6) as detractors,
                sum(w * (nps >= 9)::int) as __wp, sum(w * (nps <= 6)::int) as __wd,
                sum(w) as __w, sum(w * w) as __w2
-        from scored {'group by ' + group if columns else ''}
-        {'order by ' + group if columns else ''}
+        from scored {"group by " + group if columns else ""}
+        {"order by " + group if columns else ""}
     """
     return query(con, sql, params), columns
 
@@ -86,7 +104,7 @@ def _sums_from_cells(con, dims: list[str], touchpoint_level: bool, params: dict)
         from mart_nps_cells
         where is_touchpoint_level = $tp_level
           and ($lo is null or answered_on >= $lo::date) and ($hi is null or answered_on <= $hi::date)
-        {'group by ' + group + ' order by ' + group if columns else ''}
+        {"group by " + group + " order by " + group if columns else ""}
     """
     return query(con, sql, {**params, "tp_level": touchpoint_level})
 
@@ -94,8 +112,10 @@ def _sums_from_cells(con, dims: list[str], touchpoint_level: bool, params: dict)
 # --- report frames -------------------------------------------------------------------------------
 
 # A report's filters; NULL means "all".
-FILTER_SQL = ("($segment is null or segment = $segment) and ($role is null or role = $role) "
-              "and ($account is null or account_id = $account)")
+FILTER_SQL = (
+    "($segment is null or segment = $segment) and ($role is null or role = $role) "
+    "and ($account is null or account_id = $account)"
+)
 FILTERS = ("segment", "role", "account")
 
 
@@ -108,27 +128,45 @@ def newest_answer_day(con: duckdb.DuckDBPyConnection) -> date | None:
     return con.sql("select max(answered_at)::date from mart_responses").fetchall()[0][0]
 
 
-def responses(con: duckdb.DuckDBPyConnection, filters: dict[str, str | None],
-              first_day: date | None = None, last_day: date | None = None) -> pl.DataFrame:
+def responses(
+    con: duckdb.DuckDBPyConnection,
+    filters: dict[str, str | None],
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> pl.DataFrame:
     """``mart_responses`` within the filters, answered between the two days (inclusive; None: open)."""
-    return query(con, "select * from mart_responses where ($lo is null or answered_on >= $lo) "
-                      f"and ($hi is null or answered_on <= $hi) and {FILTER_SQL}",
-                 {**_filter_params(filters), "lo": first_day, "hi": last_day})
+    return query(
+        con,
+        "select * from mart_responses where ($lo is null or answered_on >= $lo) "
+        f"and ($hi is null or answered_on <= $hi) and {FILTER_SQL}",
+        {**_filter_params(filters), "lo": first_day, "hi": last_day},
+    )
 
 
-def touchpoint_ratings(con: duckdb.DuckDBPyConnection, filters: dict[str, str | None],
-                       first_day: date, last_day: date) -> pl.DataFrame:
+def touchpoint_ratings(
+    con: duckdb.DuckDBPyConnection, filters: dict[str, str | None], first_day: date, last_day: date
+) -> pl.DataFrame:
     """``mart_touchpoint_ratings`` (one row per response and touchpoint asked) within filters and days."""
-    return query(con, "select * from mart_touchpoint_ratings where answered_at::date between $lo and $hi "
-                      f"and {FILTER_SQL}", {**_filter_params(filters), "lo": first_day, "hi": last_day})
+    return query(
+        con,
+        f"select * from mart_touchpoint_ratings where answered_at::date between $lo and $hi and {FILTER_SQL}",
+        {**_filter_params(filters), "lo": first_day, "hi": last_day},
+    )
 
 
-def contacts(con: duckdb.DuckDBPyConnection, filters: dict[str, str | None],
-             first_day: date | None = None, last_day: date | None = None) -> pl.DataFrame:
+def contacts(
+    con: duckdb.DuckDBPyConnection,
+    filters: dict[str, str | None],
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> pl.DataFrame:
     """``mart_contacts`` within the filters, opened between the two days (inclusive; None: open)."""
-    return query(con, "select * from mart_contacts where ($lo is null or opened_at::date >= $lo) "
-                      f"and ($hi is null or opened_at::date <= $hi) and {FILTER_SQL}",
-                 {**_filter_params(filters), "lo": first_day, "hi": last_day})
+    return query(
+        con,
+        "select * from mart_contacts where ($lo is null or opened_at::date >= $lo) "
+        f"and ($hi is null or opened_at::date <= $hi) and {FILTER_SQL}",
+        {**_filter_params(filters), "lo": first_day, "hi": last_day},
+    )
 
 
 def driver_ratings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -188,21 +226,25 @@ def dimension_values(con: duckdb.DuckDBPyConnection, dimension: str) -> list[str
     """The known values of a response dimension (for report fan-out)."""
     if dimension not in FAN_OUT_DIMENSIONS:
         raise ValueError(f"values can be listed for {', '.join(FAN_OUT_DIMENSIONS)}; not {dimension!r}")
-    return [r[0] for r in con.sql(
-        f"select distinct {ident(dimension)} from mart_responses where {ident(dimension)} <> 'unknown' "
-        "order by 1").fetchall()]
+    return [
+        r[0]
+        for r in con.sql(
+            f"select distinct {ident(dimension)} from mart_responses where {ident(dimension)} <> 'unknown' order by 1"
+        ).fetchall()
+    ]
 
 
 # --- targets and measures ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class TargetInputs:
     """The frames ``tpnb.analysis.targets`` compares targets with."""
 
-    targets: pl.DataFrame      # core_targets
-    ratings: pl.DataFrame      # period_quarter, touchpoint_id, is_experienced, rating, nps
-    responses: pl.DataFrame    # period_quarter, nps
-    contacts: pl.DataFrame     # mart_contacts with period_quarter of opened_at
+    targets: pl.DataFrame  # core_targets
+    ratings: pl.DataFrame  # period_quarter, touchpoint_id, is_experienced, rating, nps
+    responses: pl.DataFrame  # period_quarter, nps
+    contacts: pl.DataFrame  # mart_contacts with period_quarter of opened_at
 
 
 def target_inputs(con: duckdb.DuckDBPyConnection) -> TargetInputs | None:
@@ -211,11 +253,16 @@ def target_inputs(con: duckdb.DuckDBPyConnection) -> TargetInputs | None:
         return None
     return TargetInputs(
         targets=query(con, "select * from core_targets order by touchpoint_id, metric, valid_from"),
-        ratings=query(con, "select period_quarter, touchpoint_id, is_experienced, rating, nps "
-                           "from mart_touchpoint_ratings"),
+        ratings=query(
+            con,
+            "select period_quarter, touchpoint_id, is_experienced, rating, nps from mart_touchpoint_ratings",
+        ),
         responses=query(con, "select period_quarter, nps from mart_responses"),
-        contacts=query(con, "select strftime(opened_at, '%Y') || '-Q' || quarter(opened_at)::varchar "
-                            "as period_quarter, * from mart_contacts"),
+        contacts=query(
+            con,
+            "select strftime(opened_at, '%Y') || '-Q' || quarter(opened_at)::varchar "
+            "as period_quarter, * from mart_contacts",
+        ),
     )
 
 
@@ -223,10 +270,10 @@ def target_inputs(con: duckdb.DuckDBPyConnection) -> TargetInputs | None:
 class MeasureInputs:
     """The frames ``tpnb.analysis.measures`` evaluates measures on."""
 
-    measures: pl.DataFrame          # core_measures, by start
-    ratings: pl.DataFrame           # response_id, touchpoint_id, rating, is_experienced, nps, day, period_month
-    monthly_ratings: pl.DataFrame   # touchpoint_id, period_month, mean_rating (experienced ratings)
-    contacts: pl.DataFrame          # touchpoint_id, day, is_answered_in_target
+    measures: pl.DataFrame  # core_measures, by start
+    ratings: pl.DataFrame  # response_id, touchpoint_id, rating, is_experienced, nps, day, period_month
+    monthly_ratings: pl.DataFrame  # touchpoint_id, period_month, mean_rating (experienced ratings)
+    contacts: pl.DataFrame  # touchpoint_id, day, is_answered_in_target
 
 
 def measure_inputs(con: duckdb.DuckDBPyConnection, window_days: int) -> MeasureInputs | None:
@@ -234,15 +281,28 @@ def measure_inputs(con: duckdb.DuckDBPyConnection, window_days: int) -> MeasureI
     if not has_rows(con, "core_measures"):
         return None
     params = {"days": window_days}
-    window = ("between (select min(started_at) from core_measures) - to_days($days::int) "
-              "and (select max(started_at) from core_measures) + to_days($days::int)")
+    window = (
+        "between (select min(started_at) from core_measures) - to_days($days::int) "
+        "and (select max(started_at) from core_measures) + to_days($days::int)"
+    )
     return MeasureInputs(
         measures=query(con, "select * from core_measures order by started_at, measure_id"),
-        ratings=query(con, "select response_id, touchpoint_id, rating, is_experienced, nps, "
-                           "answered_at::date as day, period_month from mart_touchpoint_ratings "
-                           f"where answered_at::date {window}", params),
-        monthly_ratings=query(con, "select touchpoint_id, period_month, avg(rating) as mean_rating "
-                                   "from mart_touchpoint_ratings where is_experienced group by 1, 2"),
-        contacts=query(con, "select touchpoint_id, opened_at::date as day, is_answered_in_target "
-                            f"from mart_contacts where opened_at::date {window}", params),
+        ratings=query(
+            con,
+            "select response_id, touchpoint_id, rating, is_experienced, nps, "
+            "answered_at::date as day, period_month from mart_touchpoint_ratings "
+            f"where answered_at::date {window}",
+            params,
+        ),
+        monthly_ratings=query(
+            con,
+            "select touchpoint_id, period_month, avg(rating) as mean_rating "
+            "from mart_touchpoint_ratings where is_experienced group by 1, 2",
+        ),
+        contacts=query(
+            con,
+            "select touchpoint_id, opened_at::date as day, is_answered_in_target "
+            f"from mart_contacts where opened_at::date {window}",
+            params,
+        ),
     )

@@ -18,6 +18,16 @@ from tpnb.analysis.importance import lmg
 from tpnb.contracts.marts import OUTCOME_COLUMNS
 
 __all__ = [
-    "EXPERIENCE_DRIVERS", "OUTCOME_COLUMNS", "QUADRANTS", "STRATEGIES", "GroupModel", "InsufficientData",
-    "KeyDriverResult", "key_drivers", "key_drivers_by", "lmg", "relative_importance", "truth_recovery",
+    "EXPERIENCE_DRIVERS",
+    "OUTCOME_COLUMNS",
+    "QUADRANTS",
+    "STRATEGIES",
+    "GroupModel",
+    "InsufficientData",
+    "KeyDriverResult",
+    "key_drivers",
+    "key_drivers_by",
+    "lmg",
+    "relative_importance",
+    "truth_recovery",
 ]

@@ -15,19 +15,18 @@ MAX_BLOCKS = 2000
 class Blocks:
     """Per-block sums of the data, so a bootstrap draw is a weighted sum of blocks."""
 
-    count: np.ndarray      # G
-    sums: np.ndarray       # G x k      (k = 1 + p + q columns: y, drivers, controls)
-    cross: np.ndarray      # G x k x k
+    count: np.ndarray  # G
+    sums: np.ndarray  # G x k      (k = 1 + p + q columns: y, drivers, controls)
+    cross: np.ndarray  # G x k x k
     rating_sum: np.ndarray  # G x p  (ratings among the experienced)
-    seen: np.ndarray        # G x p
-    top2: np.ndarray        # G x p
+    seen: np.ndarray  # G x p
+    top2: np.ndarray  # G x p
 
 
 def make_blocks(design: Design, rng: np.random.Generator, scale_max: float = 5) -> Blocks:
     """Cut the rows into at most ``MAX_BLOCKS`` random blocks of whole clusters and sum each block."""
     n = len(design.y)
-    cluster_ids = (np.unique(design.clusters, return_inverse=True)[1]
-                   if design.clusters is not None else np.arange(n))
+    cluster_ids = np.unique(design.clusters, return_inverse=True)[1] if design.clusters is not None else np.arange(n)
     n_clusters = int(cluster_ids.max()) + 1 if n else 0
     block_of_cluster = (rng.permutation(n_clusters) % MAX_BLOCKS) if n_clusters > MAX_BLOCKS else np.arange(n_clusters)
     block = block_of_cluster[cluster_ids]

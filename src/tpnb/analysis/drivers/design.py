@@ -20,23 +20,24 @@ class Design:
     """The model's matrix: outcome, drivers (centred ratings, flags), controls, and what was experienced."""
 
     y: np.ndarray
-    drivers: np.ndarray              # n x p (centred ratings / experience flags)
-    controls: np.ndarray             # n x q (indicators, dummies)
+    drivers: np.ndarray  # n x p (centred ratings / experience flags)
+    controls: np.ndarray  # n x q (indicators, dummies)
     driver_names: list[str]
     control_names: list[str]
-    experienced: np.ndarray          # n x p, 1 where the driver's touchpoint was experienced (1 for non-ratings)
-    raw_ratings: np.ndarray          # n x p, the rating (nan where not experienced / not a rating)
+    experienced: np.ndarray  # n x p, 1 where the driver's touchpoint was experienced (1 for non-ratings)
+    raw_ratings: np.ndarray  # n x p, the rating (nan where not experienced / not a rating)
     clusters: np.ndarray | None
-    is_rating: np.ndarray            # p booleans
-    frame: pl.DataFrame              # the rows used
+    is_rating: np.ndarray  # p booleans
+    frame: pl.DataFrame  # the rows used
 
 
 def resolve_outcome(frame: pl.DataFrame, outcome: str) -> str:
     """The column of ``frame`` that holds ``outcome`` (a known outcome name or any column)."""
     column = OUTCOME_COLUMNS.get(outcome, outcome)
     if column not in frame.columns:
-        raise ValueError(f"outcome '{outcome}' not found; known: {', '.join(OUTCOME_COLUMNS)} "
-                         f"or a numeric / yes-no survey column")
+        raise ValueError(
+            f"outcome '{outcome}' not found; known: {', '.join(OUTCOME_COLUMNS)} or a numeric / yes-no survey column"
+        )
     return column
 
 
@@ -51,9 +52,15 @@ def is_binary(values: np.ndarray) -> bool:
     return finite.size > 0 and set(np.unique(finite)) <= {0.0, 1.0}
 
 
-def prepare_design(frame: pl.DataFrame, outcome_column: str, drivers: Sequence[str], controls: Sequence[str],
-                   strategy: str = "indicator", cluster: str | None = None,
-                   exclude_straightliners: bool = False) -> tuple[Design, dict]:
+def prepare_design(
+    frame: pl.DataFrame,
+    outcome_column: str,
+    drivers: Sequence[str],
+    controls: Sequence[str],
+    strategy: str = "indicator",
+    cluster: str | None = None,
+    exclude_straightliners: bool = False,
+) -> tuple[Design, dict]:
     """Build the design: rows with the outcome, drivers per ``strategy``, controls as dummies, clusters."""
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")

@@ -37,8 +37,9 @@ def fit_model(design: Design, binary: bool):
             fit = sm.OLS(design.y, x).fit(method="qr", **cov)
             label = "OLS" + (", SE clustered by account" if use_cluster else ", HC3 robust SE")
             converged = True
-    notes = sorted({str(w.message).splitlines()[0] for w in caught
-                    if not (converged and "failed to converge" in str(w.message))})
+    notes = sorted(
+        {str(w.message).splitlines()[0] for w in caught if not (converged and "failed to converge" in str(w.message))}
+    )
     return fit, names, label, converged, notes
 
 
@@ -78,7 +79,11 @@ def ordered_logit_check(design: Design, rng: np.random.Generator, max_rows: int 
         warnings.simplefilter("ignore")
         fit = OrderedModel(design.y[rows].astype(int), x, distr="logit").fit(method="bfgs", disp=0, maxiter=500)
     coefs = np.asarray(fit.params)[: design.drivers.shape[1]]
-    ols = np.linalg.lstsq(np.column_stack([np.ones(len(rows)), x]), design.y[rows], rcond=None)[0][1:1 + len(coefs)]
+    ols = np.linalg.lstsq(np.column_stack([np.ones(len(rows)), x]), design.y[rows], rcond=None)[0][1 : 1 + len(coefs)]
     rho = stats.spearmanr(coefs, ols).statistic if len(coefs) > 1 else 1.0
-    return {"rows": int(len(rows)), "coefficients": dict(zip(design.driver_names, coefs.tolist(), strict=True)),
-            "spearman_with_ols": float(rho), "converged": bool(fit.mle_retvals.get("converged", True))}
+    return {
+        "rows": int(len(rows)),
+        "coefficients": dict(zip(design.driver_names, coefs.tolist(), strict=True)),
+        "spearman_with_ols": float(rho),
+        "converged": bool(fit.mle_retvals.get("converged", True)),
+    }

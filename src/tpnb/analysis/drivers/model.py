@@ -60,8 +60,13 @@ from tpnb.analysis.drivers.result import GroupModel, InsufficientData, KeyDriver
 from tpnb.analysis.importance import METHODS, importance_from_cov
 
 
-def relative_importance(frame: pl.DataFrame, outcome: str, drivers: Sequence[str], method: str = "lmg",
-                        controls: Sequence[str] = ()) -> pl.DataFrame:
+def relative_importance(
+    frame: pl.DataFrame,
+    outcome: str,
+    drivers: Sequence[str],
+    method: str = "lmg",
+    controls: Sequence[str] = (),
+) -> pl.DataFrame:
     """One row per driver with ``driver``, ``importance`` (adds up to R²) and ``share`` (adds up to 1).
 
     Rows with a missing value in any used column are dropped. ``controls`` are
@@ -72,17 +77,35 @@ def relative_importance(frame: pl.DataFrame, outcome: str, drivers: Sequence[str
     cols = [outcome, *drivers, *controls]
     data = frame.select(cols).drop_nulls().to_numpy().astype(float)
     importance = importance_from_cov(np.cov(data, rowvar=False), len(controls), method)
-    return pl.DataFrame({"driver": list(drivers), "importance": importance,
-                         "share": importance / importance.sum() if importance.sum() else importance})
+    return pl.DataFrame(
+        {
+            "driver": list(drivers),
+            "importance": importance,
+            "share": importance / importance.sum() if importance.sum() else importance,
+        }
+    )
 
 
-def key_drivers(frame: pl.DataFrame, outcome: str = "nps", drivers: Sequence[str] | None = None,
-                controls: Sequence[str] = (), experience: bool = True, strategy: str = "indicator",
-                cluster: str | None = "account_id", method: str = "lmg", bootstrap: int = 200,
-                seed: int = 0, performance: str = "mean_rating", quadrant_lines: tuple[float, float] | None = None,
-                exclude_straightliners: bool = False, min_n: int = 50, labels: dict[str, str] | None = None,
-                scale: tuple[float, float] = (1, 5), ordered_check: bool = False,
-                level: float = 0.95) -> KeyDriverResult:
+def key_drivers(
+    frame: pl.DataFrame,
+    outcome: str = "nps",
+    drivers: Sequence[str] | None = None,
+    controls: Sequence[str] = (),
+    experience: bool = True,
+    strategy: str = "indicator",
+    cluster: str | None = "account_id",
+    method: str = "lmg",
+    bootstrap: int = 200,
+    seed: int = 0,
+    performance: str = "mean_rating",
+    quadrant_lines: tuple[float, float] | None = None,
+    exclude_straightliners: bool = False,
+    min_n: int = 50,
+    labels: dict[str, str] | None = None,
+    scale: tuple[float, float] = (1, 5),
+    ordered_check: bool = False,
+    level: float = 0.95,
+) -> KeyDriverResult:
     """Fit the key-driver model of ``outcome`` and rank its drivers.
 
     Parameters
@@ -153,21 +176,24 @@ def key_drivers(frame: pl.DataFrame, outcome: str = "nps", drivers: Sequence[str
     missing = [d for d in [*drivers, *controls] if d not in frame.columns]
     if missing:
         raise ValueError(f"column(s) not in the data: {', '.join(missing)}")
-    design, info = prepare_design(frame, outcome_column, drivers, controls, strategy, cluster,
-                                  exclude_straightliners)
+    design, info = prepare_design(frame, outcome_column, drivers, controls, strategy, cluster, exclude_straightliners)
     n = len(design.y)
     notes: list[str] = []
     if n < max(min_n, len(drivers) + len(design.control_names) + 2):
         required = max(min_n, len(drivers) + len(design.control_names) + 2)
-        raise InsufficientData(f"{n} responses with '{outcome}' are too few for {len(drivers)} drivers "
-                               f"(minimum {min_n}); no model fitted", n=n, required=required)
+        raise InsufficientData(
+            f"{n} responses with '{outcome}' are too few for {len(drivers)} drivers (minimum {min_n}); no model fitted",
+            n=n,
+            required=required,
+        )
     # Drop drivers without variance (e.g. a touchpoint nobody experienced).
     keep = design.drivers.std(axis=0) > 0
     if not keep.all():
         notes.append("no variation, left out: " + ", ".join(d for d, k in zip(drivers, keep, strict=True) if not k))
         drivers = [d for d, k in zip(drivers, keep, strict=True) if k]
-        design, info = prepare_design(frame, outcome_column, drivers, controls, strategy, cluster,
-                                      exclude_straightliners)
+        design, info = prepare_design(
+            frame, outcome_column, drivers, controls, strategy, cluster, exclude_straightliners
+        )
     binary = is_binary(design.y)
     fit, names, model_label, converged, fit_notes = fit_model(design, binary)
     notes += fit_notes
@@ -229,7 +255,10 @@ def key_drivers(frame: pl.DataFrame, outcome: str = "nps", drivers: Sequence[str
     quadrant = np.full(len(drivers), None, dtype=object)
     certainty = np.full(len(drivers), np.nan)
     if tp.any():
-        x_line, y_line = quadrant_lines or (float(np.median(importance[tp])), float(np.median(perf_point[tp])))
+        x_line, y_line = quadrant_lines or (
+            float(np.median(importance[tp])),
+            float(np.median(perf_point[tp])),
+        )
         quadrant[tp] = assign_quadrants(importance[tp], perf_point[tp], x_line, y_line)
         if len(boot_imp):
             # In each draw the lines move with the draw when they are medians.
@@ -238,8 +267,11 @@ def key_drivers(frame: pl.DataFrame, outcome: str = "nps", drivers: Sequence[str
                 lines = quadrant_lines or (np.median(bi[tp]), np.median(bp[tp]))
                 agree.append(assign_quadrants(bi[tp], bp[tp], *lines) == quadrant[tp])
             certainty[tp] = np.mean(agree, axis=0)
-        info["quadrant_lines"] = {"importance": x_line, "performance": y_line,
-                                  "rule": "configured" if quadrant_lines else "medians of the touchpoints"}
+        info["quadrant_lines"] = {
+            "importance": x_line,
+            "performance": y_line,
+            "rule": "configured" if quadrant_lines else "medians of the touchpoints",
+        }
     result["quadrant"] = quadrant.tolist()
     result["quadrant_certainty"] = certainty
     table = pl.DataFrame(result, strict=False).sort("importance", descending=True)
@@ -257,8 +289,18 @@ def key_drivers(frame: pl.DataFrame, outcome: str = "nps", drivers: Sequence[str
     }
     if ordered_check and not binary and outcome_column == "nps":
         diagnostics["ordered_logit"] = ordered_logit_check(design, rng)
-    return KeyDriverResult(outcome=outcome, model=model_label, n=n, r2=r2_full, r2_controls=r2_controls,
-                           strategy=strategy, method=method, drivers=table, diagnostics=diagnostics, notes=notes)
+    return KeyDriverResult(
+        outcome=outcome,
+        model=model_label,
+        n=n,
+        r2=r2_full,
+        r2_controls=r2_controls,
+        strategy=strategy,
+        method=method,
+        drivers=table,
+        diagnostics=diagnostics,
+        notes=notes,
+    )
 
 
 def key_drivers_by(frame: pl.DataFrame, by: str, min_n: int = 200, **kwargs) -> list[GroupModel]:
@@ -298,5 +340,12 @@ def truth_recovery(result: KeyDriverResult, true_weights: dict[str, float]) -> f
     return float(stats.spearmanr([true_weights[k] for k in keys], [est[f"tp_{k}"] for k in keys]).statistic)
 
 
-__all__ = ["GroupModel", "InsufficientData", "KeyDriverResult", "key_drivers", "key_drivers_by",
-           "relative_importance", "truth_recovery"]
+__all__ = [
+    "GroupModel",
+    "InsufficientData",
+    "KeyDriverResult",
+    "key_drivers",
+    "key_drivers_by",
+    "relative_importance",
+    "truth_recovery",
+]

@@ -11,5 +11,8 @@ def assign_quadrants(importance: np.ndarray, performance: np.ndarray, x_line: fl
     """The priority-matrix quadrant of each touchpoint: importance against performance, split at the lines."""
     important = importance >= x_line
     strong = performance >= y_line
-    return np.where(important & ~strong, QUADRANTS[0],
-                    np.where(important & strong, QUADRANTS[1], np.where(strong, QUADRANTS[2], QUADRANTS[3])))
+    return np.where(
+        important & ~strong,
+        QUADRANTS[0],
+        np.where(important & strong, QUADRANTS[1], np.where(strong, QUADRANTS[2], QUADRANTS[3])),
+    )

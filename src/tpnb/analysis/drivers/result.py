@@ -25,9 +25,16 @@ class KeyDriverResult:
     def as_dict(self) -> dict:
         """The JSON contract of ``tpnb drivers --json``."""
         return {
-            "outcome": self.outcome, "model": self.model, "n": self.n, "r2": self.r2,
-            "r2_controls": self.r2_controls, "strategy": self.strategy, "method": self.method,
-            "drivers": self.drivers.to_dicts(), "diagnostics": self.diagnostics, "notes": self.notes,
+            "outcome": self.outcome,
+            "model": self.model,
+            "n": self.n,
+            "r2": self.r2,
+            "r2_controls": self.r2_controls,
+            "strategy": self.strategy,
+            "method": self.method,
+            "drivers": self.drivers.to_dicts(),
+            "diagnostics": self.diagnostics,
+            "notes": self.notes,
         }
 
 

@@ -23,7 +23,20 @@ from tpnb.report.sections.overview import (
 from tpnb.report.sections.review import measures, targets
 
 __all__ = [
-    "diagnostics", "drivers_by_role", "inputs", "measures", "nps_by", "nps_by_touchpoint", "nps_drivers",
-    "nps_trend", "outcome_drivers", "priority_matrix", "service", "summary", "targets", "title",
-    "touchpoint_ratings", "verbatims",
+    "diagnostics",
+    "drivers_by_role",
+    "inputs",
+    "measures",
+    "nps_by",
+    "nps_by_touchpoint",
+    "nps_drivers",
+    "nps_trend",
+    "outcome_drivers",
+    "priority_matrix",
+    "service",
+    "summary",
+    "targets",
+    "title",
+    "touchpoint_ratings",
+    "verbatims",
 ]

@@ -30,11 +30,20 @@ def inputs(ctx: ReportContext) -> Section:
     """What the report was made from: parameters, data as of, row counts, version, run time."""
     lang = ctx.language
     loaded = read.load_summary(ctx.con)
-    data_as_of = (ctx.text("inputs.data_as_of_value", survey=fmt_date(loaded.newest_answer_at, lang),
-                           contacts=fmt_date(loaded.newest_contact_at, lang))
-                  if loaded.newest_answer_at and loaded.newest_contact_at else "–")
-    loads = (ctx.text("inputs.loads_value", n=loaded.loads, when=f"{loaded.last_load_at:%Y-%m-%d %H:%M}")
-             if loaded.last_load_at else "–")
+    data_as_of = (
+        ctx.text(
+            "inputs.data_as_of_value",
+            survey=fmt_date(loaded.newest_answer_at, lang),
+            contacts=fmt_date(loaded.newest_contact_at, lang),
+        )
+        if loaded.newest_answer_at and loaded.newest_contact_at
+        else "–"
+    )
+    loads = (
+        ctx.text("inputs.loads_value", n=loaded.loads, when=f"{loaded.last_load_at:%Y-%m-%d %H:%M}")
+        if loaded.last_load_at
+        else "–"
+    )
     rows = [
         (ctx.text("inputs.parameters"), "; ".join(f"{k} = {v}" for k, v in ctx.parameters.items())),
         (ctx.text("inputs.data_as_of"), data_as_of),
@@ -42,6 +51,9 @@ def inputs(ctx: ReportContext) -> Section:
         (ctx.text("inputs.contacts"), fmt_number(ctx.contacts.height, lang, 0)),
         (ctx.text("inputs.loads"), loads),
         (ctx.text("inputs.version"), tpnb.__version__),
-        (ctx.text("inputs.run"), f"{datetime.now():%Y-%m-%d %H:%M}, {fmt_number(time.time() - ctx.started, lang)} s"),
+        (
+            ctx.text("inputs.run"),
+            f"{datetime.now():%Y-%m-%d %H:%M}, {fmt_number(time.time() - ctx.started, lang)} s",
+        ),
     ]
     return Section(ctx.text("section.inputs"), [key_value_table(rows, lang)])

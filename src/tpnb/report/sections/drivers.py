@@ -18,25 +18,55 @@ def _too_few(ctx: ReportContext, exc: InsufficientData) -> Html:
 def model_statement(ctx: ReportContext, result: KeyDriverResult) -> Html:
     """One sentence on how the model was made: method, n, R², strategy, importance, bootstrap."""
     lang = ctx.language
-    return paragraph(ctx.text(
-        "drivers.statement", model=result.model, n=tables.format_value(result.n, "int", lang),
-        r2=fmt_number(result.r2, lang, 3), r2_controls=fmt_number(result.r2_controls, lang, 3),
-        strategy=ctx.text(f"drivers.strategy_{result.strategy}"), method=result.method.upper(),
-        basis=result.diagnostics.get("importance_basis"), draws=result.diagnostics.get("bootstrap_draws"),
-        unit=result.diagnostics.get("bootstrap_unit")))
+    return paragraph(
+        ctx.text(
+            "drivers.statement",
+            model=result.model,
+            n=tables.format_value(result.n, "int", lang),
+            r2=fmt_number(result.r2, lang, 3),
+            r2_controls=fmt_number(result.r2_controls, lang, 3),
+            strategy=ctx.text(f"drivers.strategy_{result.strategy}"),
+            method=result.method.upper(),
+            basis=result.diagnostics.get("importance_basis"),
+            draws=result.diagnostics.get("bootstrap_draws"),
+            unit=result.diagnostics.get("bootstrap_unit"),
+        )
+    )
 
 
 def drivers_table(ctx: ReportContext, result: KeyDriverResult) -> Html:
     """Every driver: effect, importance with interval, performance, reach, quadrant."""
     return tables.html_table(
         result.drivers,
-        {"label": ctx.t("touchpoint"), "coef": ctx.t("coef"), "ci_low": "−", "ci_high": "+", "p_value": "p",
-         "importance": ctx.t("importance"), "importance_ci_low": "−", "importance_ci_high": "+",
-         "performance": ctx.t("performance"), "reach": ctx.t("reach"), "quadrant": ctx.t("quadrant"),
-         "quadrant_certainty": ctx.t("certainty")},
-        ctx.language, {"coef": "num2", "ci_low": "num2", "ci_high": "num2", "p_value": "num2", "importance": "num2",
-                       "importance_ci_low": "num2", "importance_ci_high": "num2", "performance": "num2",
-                       "reach": "share", "quadrant_certainty": "share"}, translate=("quadrant",))
+        {
+            "label": ctx.t("touchpoint"),
+            "coef": ctx.t("coef"),
+            "ci_low": "−",
+            "ci_high": "+",
+            "p_value": "p",
+            "importance": ctx.t("importance"),
+            "importance_ci_low": "−",
+            "importance_ci_high": "+",
+            "performance": ctx.t("performance"),
+            "reach": ctx.t("reach"),
+            "quadrant": ctx.t("quadrant"),
+            "quadrant_certainty": ctx.t("certainty"),
+        },
+        ctx.language,
+        {
+            "coef": "num2",
+            "ci_low": "num2",
+            "ci_high": "num2",
+            "p_value": "num2",
+            "importance": "num2",
+            "importance_ci_low": "num2",
+            "importance_ci_high": "num2",
+            "performance": "num2",
+            "reach": "share",
+            "quadrant_certainty": "share",
+        },
+        translate=("quadrant",),
+    )
 
 
 def priority_matrix(ctx: ReportContext) -> Section:
@@ -56,8 +86,11 @@ def nps_drivers(ctx: ReportContext) -> Section:
         result = ctx.drivers("nps")
     except InsufficientData as exc:
         return section.add(_too_few(ctx, exc))
-    return section.add(model_statement(ctx, result), charts.importance_bars(result.drivers, ctx.language),
-                       drivers_table(ctx, result))
+    return section.add(
+        model_statement(ctx, result),
+        charts.importance_bars(result.drivers, ctx.language),
+        drivers_table(ctx, result),
+    )
 
 
 def outcome_drivers(ctx: ReportContext, outcome: str) -> Section:
@@ -73,13 +106,27 @@ def outcome_drivers(ctx: ReportContext, outcome: str) -> Section:
 def drivers_by_role(ctx: ReportContext, min_n: int = 300) -> Section:
     """The three strongest touchpoints per buying-centre role (roles under ``min_n`` say so)."""
     section = Section(ctx.text("drivers.by_role"))
-    models = key_drivers_by(ctx.all_responses_with_ratings(), "role", min_n=min_n, bootstrap=0,
-                            controls=["segment"], labels=ctx.driver_labels())
+    models = key_drivers_by(
+        ctx.all_responses_with_ratings(),
+        "role",
+        min_n=min_n,
+        bootstrap=0,
+        controls=["segment"],
+        labels=ctx.driver_labels(),
+    )
     for group in models:
         level = ctx.t(group.level)
         if group.result is None:
-            section.add(paragraph(ctx.text("drivers.by_role_skipped", level=level, n=group.n,
-                                           required=group.skipped.required)))
+            section.add(
+                paragraph(
+                    ctx.text(
+                        "drivers.by_role_skipped",
+                        level=level,
+                        n=group.n,
+                        required=group.skipped.required,
+                    )
+                )
+            )
             continue
         top = group.result.drivers.filter(pl.col("kind") == "touchpoint")["label"].head(3).to_list()
         section.add(paragraph(ctx.text("drivers.by_role_model", level=level, n=group.result.n, top=", ".join(top))))
@@ -96,12 +143,20 @@ def diagnostics(ctx: ReportContext) -> Section:
     ordered = ctx.ordered_check()
     d = {**result.diagnostics, **({"ordered_logit": ordered} if ordered else {})}
     lang = ctx.language
-    rows = [("n", tables.format_value(result.n, "int", lang)), ("R²", fmt_number(result.r2, lang, 3)),
-            (ctx.text("diag.max_vif"), fmt_number(d.get("max_vif"), lang, 2)),
-            (ctx.text("diag.straightliners"), fmt_share(d.get("straightliner_share"), lang, 1)),
-            (ctx.text("diag.converged"), str(d.get("converged"))),
-            (ctx.text("diag.quadrant_lines"), str(d.get("quadrant_lines", {}).get("rule", "–"))),
-            (ctx.text("diag.notes"), "; ".join(result.notes) or "–")]
+    rows = [
+        ("n", tables.format_value(result.n, "int", lang)),
+        ("R²", fmt_number(result.r2, lang, 3)),
+        (ctx.text("diag.max_vif"), fmt_number(d.get("max_vif"), lang, 2)),
+        (ctx.text("diag.straightliners"), fmt_share(d.get("straightliner_share"), lang, 1)),
+        (ctx.text("diag.converged"), str(d.get("converged"))),
+        (ctx.text("diag.quadrant_lines"), str(d.get("quadrant_lines", {}).get("rule", "–"))),
+        (ctx.text("diag.notes"), "; ".join(result.notes) or "–"),
+    ]
     if "ordered_logit" in d:
-        rows.append((ctx.text("diag.ordered_logit"), fmt_number(d["ordered_logit"]["spearman_with_ols"], lang, 3)))
+        rows.append(
+            (
+                ctx.text("diag.ordered_logit"),
+                fmt_number(d["ordered_logit"]["spearman_with_ols"], lang, 3),
+            )
+        )
     return section.add(tables.key_value_table(rows, lang))

@@ -21,10 +21,19 @@ def nps_table(ctx: ReportContext, dim: str) -> tuple[pl.DataFrame, object, Html]
     shown = suppress_small(table, ctx.min_n, keep=("promoters", "passives", "detractors"))
     chart = charts.nps_bars(shown.filter(~pl.col("is_small")), dim, ctx.language)
     html_out = tables.html_table(
-        shown, {dim: ctx.t(dim if dim != "touchpoint_name" else "touchpoint"), "n": "n", "nps": "NPS",
-                "ci_low": "−", "ci_high": "+"},
-        ctx.language, {"n": "int", "nps": "num", "ci_low": "num", "ci_high": "num"},
-        min_n=ctx.min_n, translate=(dim,))
+        shown,
+        {
+            dim: ctx.t(dim if dim != "touchpoint_name" else "touchpoint"),
+            "n": "n",
+            "nps": "NPS",
+            "ci_low": "−",
+            "ci_high": "+",
+        },
+        ctx.language,
+        {"n": "int", "nps": "num", "ci_low": "num", "ci_high": "num"},
+        min_n=ctx.min_n,
+        translate=(dim,),
+    )
     return table, chart, html_out
 
 
@@ -33,13 +42,32 @@ def nps_change_table(ctx: ReportContext, dim: str) -> Html:
     change = nps_change(nps(ctx.comparison, by=dim), nps(ctx.responses, by=dim), on=dim)
     change = change.with_columns(
         pl.when(pl.col("is_significant")).then(pl.lit("✔")).otherwise(pl.lit("")).alias("sig"),
-        pl.min_horizontal("n_before", "n_after").alias("n"))
+        pl.min_horizontal("n_before", "n_after").alias("n"),
+    )
     return tables.html_table(
-        change, {dim: ctx.t(dim), "n_before": ctx.text("table.n_before"), "nps_before": ctx.text("table.nps_before"),
-                 "n_after": "n", "nps_after": "NPS", "change": ctx.t("change"), "p_value": "p",
-                 "sig": ctx.text("table.significant")},
-        ctx.language, {"n_before": "int", "nps_before": "num", "n_after": "int", "nps_after": "num",
-                       "change": "signed", "p_value": "num2"}, min_n=ctx.min_n, translate=(dim,))
+        change,
+        {
+            dim: ctx.t(dim),
+            "n_before": ctx.text("table.n_before"),
+            "nps_before": ctx.text("table.nps_before"),
+            "n_after": "n",
+            "nps_after": "NPS",
+            "change": ctx.t("change"),
+            "p_value": "p",
+            "sig": ctx.text("table.significant"),
+        },
+        ctx.language,
+        {
+            "n_before": "int",
+            "nps_before": "num",
+            "n_after": "int",
+            "nps_after": "num",
+            "change": "signed",
+            "p_value": "num2",
+        },
+        min_n=ctx.min_n,
+        translate=(dim,),
+    )
 
 
 def nps_trend(ctx: ReportContext) -> Section:
@@ -52,8 +80,10 @@ def nps_trend(ctx: ReportContext) -> Section:
 def nps_by(ctx: ReportContext, dim: str) -> Section:
     """NPS per value of a response dimension, and its change against the comparison period."""
     _, chart, table = nps_table(ctx, dim)
-    return Section(ctx.text("overview.nps_by", dimension=ctx.t(dim)),
-                   [chart, table, paragraph(ctx.text("overview.change_intro")), nps_change_table(ctx, dim)])
+    return Section(
+        ctx.text("overview.nps_by", dimension=ctx.t(dim)),
+        [chart, table, paragraph(ctx.text("overview.change_intro")), nps_change_table(ctx, dim)],
+    )
 
 
 def nps_by_touchpoint(ctx: ReportContext, dim: str) -> Section:
@@ -66,26 +96,57 @@ def nps_by_touchpoint(ctx: ReportContext, dim: str) -> Section:
 def touchpoint_ratings(ctx: ReportContext) -> Section:
     """Reach and ratings per touchpoint, by phase."""
     table = rating_table(
-        ctx.ratings, by=["phase_order", "phase", "touchpoint_kind", "touchpoint_id", "touchpoint_name"]
+        ctx.ratings,
+        by=["phase_order", "phase", "touchpoint_kind", "touchpoint_id", "touchpoint_name"],
     ).sort("phase_order", "touchpoint_name")
     shown = suppress_small(table, ctx.min_n, keep=("phase_order", "asked"))
     chart = charts.rating_bars(shown.filter(~pl.col("is_small")), ctx.language)
     html_out = tables.html_table(
-        shown, {"phase": ctx.t("phase"), "touchpoint_name": ctx.t("touchpoint"),
-                "touchpoint_kind": ctx.t("touchpoint_kind"), "reach": ctx.t("reach"), "n": "n",
-                "mean_rating": ctx.t("mean_rating"), "ci_low": "−", "ci_high": "+",
-                "top2_share": ctx.t("top2_share"), "bottom_share": ctx.t("bottom_share")},
-        ctx.language, {"reach": "share", "n": "int", "mean_rating": "num2", "ci_low": "num2", "ci_high": "num2",
-                       "top2_share": "share", "bottom_share": "share"}, min_n=ctx.min_n,
-        translate=("phase", "touchpoint_kind"))
+        shown,
+        {
+            "phase": ctx.t("phase"),
+            "touchpoint_name": ctx.t("touchpoint"),
+            "touchpoint_kind": ctx.t("touchpoint_kind"),
+            "reach": ctx.t("reach"),
+            "n": "n",
+            "mean_rating": ctx.t("mean_rating"),
+            "ci_low": "−",
+            "ci_high": "+",
+            "top2_share": ctx.t("top2_share"),
+            "bottom_share": ctx.t("bottom_share"),
+        },
+        ctx.language,
+        {
+            "reach": "share",
+            "n": "int",
+            "mean_rating": "num2",
+            "ci_low": "num2",
+            "ci_high": "num2",
+            "top2_share": "share",
+            "bottom_share": "share",
+        },
+        min_n=ctx.min_n,
+        translate=("phase", "touchpoint_kind"),
+    )
     return Section(ctx.text("overview.ratings"), [chart, html_out])
 
 
 def verbatims(ctx: ReportContext, limit: int = 12) -> Section:
     """The newest survey comments, escaped (they are untrusted input)."""
-    rows = (ctx.responses.filter(pl.col("comment").is_not_null())
-            .sort("answered_at", descending=True).head(limit)
-            .select("answered_on", "nps", "segment", "comment"))
-    table = tables.html_table(rows, {"answered_on": ctx.text("table.date"), "nps": "NPS",
-                                     "segment": ctx.t("segment"), "comment": ctx.text("table.comment")}, ctx.language)
+    rows = (
+        ctx.responses.filter(pl.col("comment").is_not_null())
+        .sort("answered_at", descending=True)
+        .head(limit)
+        .select("answered_on", "nps", "segment", "comment")
+    )
+    table = tables.html_table(
+        rows,
+        {
+            "answered_on": ctx.text("table.date"),
+            "nps": "NPS",
+            "segment": ctx.t("segment"),
+            "comment": ctx.text("table.comment"),
+        },
+        ctx.language,
+    )
     return Section(ctx.text("section.verbatims"), [table])

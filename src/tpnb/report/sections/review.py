@@ -15,12 +15,32 @@ def targets(ctx: ReportContext) -> Section:
     if frame is None:
         return section.add(paragraph(ctx.text("targets.none")))
     table = tables.html_table(
-        frame, {"touchpoint_id": ctx.t("touchpoint"), "metric": ctx.text("targets.metric"),
-                "period_quarter": ctx.text("targets.quarter"), "n": "n", "actual": ctx.text("targets.actual"),
-                "ci_low": "−", "ci_high": "+", "target": ctx.text("targets.target"), "gap": ctx.text("targets.gap"),
-                "status": ctx.text("targets.status"), "trend": ctx.text("targets.trend")},
-        ctx.language, {"n": "int", "actual": "num2", "ci_low": "num2", "ci_high": "num2", "target": "num2",
-                       "gap": "signed", "trend": "signed"}, translate=("touchpoint_id", "metric", "status"))
+        frame,
+        {
+            "touchpoint_id": ctx.t("touchpoint"),
+            "metric": ctx.text("targets.metric"),
+            "period_quarter": ctx.text("targets.quarter"),
+            "n": "n",
+            "actual": ctx.text("targets.actual"),
+            "ci_low": "−",
+            "ci_high": "+",
+            "target": ctx.text("targets.target"),
+            "gap": ctx.text("targets.gap"),
+            "status": ctx.text("targets.status"),
+            "trend": ctx.text("targets.trend"),
+        },
+        ctx.language,
+        {
+            "n": "int",
+            "actual": "num2",
+            "ci_low": "num2",
+            "ci_high": "num2",
+            "target": "num2",
+            "gap": "signed",
+            "trend": "signed",
+        },
+        translate=("touchpoint_id", "metric", "status"),
+    )
     return section.add(paragraph(ctx.text("targets.intro")), table)
 
 
@@ -31,12 +51,29 @@ def measures(ctx: ReportContext) -> Section:
     if frame is None:
         return section.add(paragraph(ctx.text("measures.none")))
     table = tables.html_table(
-        frame, {"measure_id": "ID", "title": ctx.text("measures.measure"), "touchpoint_id": ctx.t("touchpoint"),
-                "started_at": ctx.text("measures.start"), "metric": ctx.text("targets.metric"),
-                "effect": ctx.text("measures.effect"), "ci_low": "−", "ci_high": "+",
-                "n_before": ctx.text("measures.n_before"), "n_after": ctx.text("measures.n_after"),
-                "verdict": ctx.text("measures.verdict")},
-        ctx.language, {"effect": "num2", "ci_low": "num2", "ci_high": "num2", "n_before": "int", "n_after": "int"},
-        translate=("metric", "verdict"))
+        frame,
+        {
+            "measure_id": "ID",
+            "title": ctx.text("measures.measure"),
+            "touchpoint_id": ctx.t("touchpoint"),
+            "started_at": ctx.text("measures.start"),
+            "metric": ctx.text("targets.metric"),
+            "effect": ctx.text("measures.effect"),
+            "ci_low": "−",
+            "ci_high": "+",
+            "n_before": ctx.text("measures.n_before"),
+            "n_after": ctx.text("measures.n_after"),
+            "verdict": ctx.text("measures.verdict"),
+        },
+        ctx.language,
+        {
+            "effect": "num2",
+            "ci_low": "num2",
+            "ci_high": "num2",
+            "n_before": "int",
+            "n_after": "int",
+        },
+        translate=("metric", "verdict"),
+    )
     intro = ctx.text("measures.intro", days=ctx.settings.analysis.measure_window_days)
     return section.add(paragraph(intro), table)

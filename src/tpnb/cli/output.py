@@ -11,19 +11,28 @@ def echo_loads(results: list, rejected: list[dict], quarantined: int) -> None:
     """One line per load, its warnings, the rejected files and where the quarantine is."""
     for r in results:
         extra = f"  unknown customers {r.unknown_customers:,}" if r.unknown_customers else ""
-        typer.echo(f"{r.kind:<12} {Path(r.file).name:<24} {r.status:<9} read {r.rows_read:>9,}  "
-                   f"new {r.rows_loaded:>9,}  replaced {r.rows_replaced:>7,}  quarantined {r.rows_quarantined:>6,}{extra}")
+        typer.echo(
+            f"{r.kind:<12} {Path(r.file).name:<24} {r.status:<9} read {r.rows_read:>9,}  "
+            f"new {r.rows_loaded:>9,}  replaced {r.rows_replaced:>7,}  quarantined {r.rows_quarantined:>6,}{extra}"
+        )
         if r.new_touchpoints:
-            typer.echo(f"  warning: rating columns without a catalogue entry, registered with phase 'unknown': "
-                       f"{', '.join(r.new_touchpoints)}", err=True)
+            typer.echo(
+                f"  warning: rating columns without a catalogue entry, registered with phase 'unknown': "
+                f"{', '.join(r.new_touchpoints)}",
+                err=True,
+            )
         if r.ignored_columns:
-            typer.echo(f"  note: columns not in the {r.kind} contract were not loaded: {', '.join(r.ignored_columns)}",
-                       err=True)
+            typer.echo(
+                f"  note: columns not in the {r.kind} contract were not loaded: {', '.join(r.ignored_columns)}",
+                err=True,
+            )
     for item in rejected:
         typer.echo(f"rejected: {item['message']}", err=True)
     if quarantined:
-        typer.echo(f"{quarantined:,} row(s) quarantined: see table meta_quarantine (file, line, column, reason)",
-                   err=True)
+        typer.echo(
+            f"{quarantined:,} row(s) quarantined: see table meta_quarantine (file, line, column, reason)",
+            err=True,
+        )
 
 
 def echo_driver_groups(groups: list, by: str | None, outcome: str, min_n: int) -> None:
@@ -35,15 +44,18 @@ def echo_driver_groups(groups: list, by: str | None, outcome: str, min_n: int) -
             typer.echo(f"  n = {group.n}: too few for a model (minimum {min_n}). {group.skipped}")
             continue
         result = group.result
-        typer.echo(f"{result.model}; outcome {outcome}; n {result.n:,}; R² {result.r2:.3f} "
-                   f"(controls {result.r2_controls:.3f}); not experienced: {result.strategy}")
+        typer.echo(
+            f"{result.model}; outcome {outcome}; n {result.n:,}; R² {result.r2:.3f} "
+            f"(controls {result.r2_controls:.3f}); not experienced: {result.strategy}"
+        )
         for r in result.drivers.iter_rows(named=True):
-            typer.echo(f"  {r['label'][:34]:<34} coef {r['coef']:7.3f} [{r['ci_low']:7.3f}, {r['ci_high']:7.3f}]  "
-                       f"importance {r['importance']:.3f} [{r['importance_ci_low']:.3f}, {r['importance_ci_high']:.3f}]  "
-                       f"{r['quadrant'] or '':<12}")
+            typer.echo(
+                f"  {r['label'][:34]:<34} coef {r['coef']:7.3f} [{r['ci_low']:7.3f}, {r['ci_high']:7.3f}]  "
+                f"importance {r['importance']:.3f} [{r['importance_ci_low']:.3f}, {r['importance_ci_high']:.3f}]  "
+                f"{r['quadrant'] or '':<12}"
+            )
         for note in result.notes:
             typer.echo(f"  note: {note}")
-
 
 
 def empty_table(schema: dict):

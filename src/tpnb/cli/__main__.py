@@ -1,0 +1,5 @@
+"""`python -m tpnb.cli`: the same as the `tpnb` command."""
+
+from tpnb.cli import app
+
+app()

@@ -1,0 +1,196 @@
+"""Commands that answer from the database: nps, drivers, measures, targets."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from tpnb.cli.common import DbOption, JsonOption, app, fail, read_connection, read_with
+from tpnb.cli.output import echo_driver_groups, empty_table, json_default
+
+NPS_DIMENSIONS = (
+    "touchpoint",
+    "phase",
+    "segment",
+    "role",
+    "account",
+    "region",
+    "channel",
+    "month",
+    "quarter",
+)
+
+
+@app.command()
+def nps(
+    db: DbOption = None,
+    by: Annotated[
+        str | None,
+        typer.Option(help=f"Dimensions, comma-separated: {', '.join(NPS_DIMENSIONS)} or a survey attribute."),
+    ] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="First answer date (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last answer date (YYYY-MM-DD).")] = None,
+    accounts: Annotated[bool, typer.Option("--account-weighted", help="Weight every account equally.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """NPS with adjusted-Wald 95% intervals, by any dimensions."""
+    from tpnb.analysis.nps import nps_from_sums
+    from tpnb.warehouse.read import nps_sums
+
+    dims = [d.strip() for d in by.split(",")] if by else []
+    con = read_connection(db)
+    try:
+        sums, columns = nps_sums(con, dims, date_from, date_to, account_weighted=accounts)
+    except ValueError as exc:
+        fail(str(exc))
+    finally:
+        con.close()
+    table = nps_from_sums(sums, weighted=accounts).rename(dict(zip(columns, dims, strict=True)))
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "groups": table.to_dicts(),
+                    "by": dims,
+                    "method": "adjusted Wald, 95%" + (", accounts weighted equally" if accounts else ""),
+                },
+                default=str,
+            )
+        )
+        return
+    for row in table.iter_rows(named=True):
+        name = " / ".join(str(row[d]) for d in dims) or "all"
+        typer.echo(
+            f"{name:<40} n {row['n']:>7,}  NPS {row['nps']:6.1f}  [{row['ci_low']:6.1f}, {row['ci_high']:6.1f}]  "
+            f"P {row['promoters']:>6,}  N {row['passives']:>6,}  D {row['detractors']:>6,}"
+        )
+
+
+@app.command()
+def drivers(
+    outcome: Annotated[
+        str,
+        typer.Option(
+            help="nps, promoter, detractor, repurchase, repurchase_intent, or a numeric / yes-no survey attribute."
+        ),
+    ] = "nps",
+    db: DbOption = None,
+    by: Annotated[str | None, typer.Option(help="One model per level of this dimension (role, segment, ...).")] = None,
+    method: Annotated[str, typer.Option(help="lmg or relative_weights.")] = "lmg",
+    controls: Annotated[str | None, typer.Option(help="Controls, comma-separated (e.g. segment,role).")] = None,
+    strategy: Annotated[str, typer.Option(help="Not-experienced ratings: indicator or complete_case.")] = "indicator",
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap draws for the intervals.")] = 200,
+    seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
+    experience: Annotated[
+        bool,
+        typer.Option(
+            "--experience/--no-experience",
+            help="Add the service-log experience features as drivers.",
+        ),
+    ] = True,
+    min_n: Annotated[int, typer.Option(help="Minimum responses per model.")] = 100,
+    as_json: JsonOption = False,
+) -> None:
+    """Key drivers: coefficients, relative importance with intervals, priority matrix."""
+    from tpnb.analysis import drivers as drv
+    from tpnb.warehouse import read
+
+    if method not in ("lmg", "relative_weights"):
+        fail("--method must be lmg or relative_weights")
+    con = read_connection(db)
+    try:
+        frame = read.driver_frame(con, outcome)
+        labels = read.touchpoint_labels(con)
+    finally:
+        con.close()
+    kwargs = {
+        "outcome": outcome,
+        "method": method,
+        "strategy": strategy,
+        "bootstrap": bootstrap,
+        "seed": seed,
+        "experience": experience,
+        "controls": [c.strip() for c in controls.split(",")] if controls else [],
+        "labels": labels,
+    }
+    try:
+        if by:
+            if by not in frame.columns:
+                fail(f"--by {by}: no such column")
+            groups = drv.key_drivers_by(frame, by, min_n=min_n, **kwargs)
+        else:
+            groups = [drv.GroupModel(None, frame.height, result=drv.key_drivers(frame, min_n=min_n, **kwargs))]
+    except (ValueError, drv.InsufficientData) as exc:
+        fail(str(exc))
+    if as_json:
+        docs = {
+            g.level: (
+                g.result.as_dict()
+                if g.result is not None
+                else {"outcome": outcome, "n": g.n, "note": f"too few for a model: {g.skipped}"}
+            )
+            for g in groups
+        }
+        typer.echo(json.dumps(docs[None] if by is None else {"by": by, "models": docs}, default=json_default))
+        return
+    echo_driver_groups(groups, by, outcome, min_n)
+
+
+@app.command()
+def measures(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """The effect of each improvement measure on its touchpoint (difference-in-differences), NPS and contacts."""
+    from tpnb.analysis.measures import MEASURE_SCHEMA, evaluate_measures
+    from tpnb.settings import load_settings
+    from tpnb.warehouse import read
+
+    analysis = load_settings().analysis
+    inputs = read_with(db, lambda con: read.measure_inputs(con, analysis.measure_window_days))
+    table = (
+        empty_table(MEASURE_SCHEMA)
+        if inputs is None
+        else evaluate_measures(
+            inputs.measures,
+            inputs.ratings,
+            inputs.monthly_ratings,
+            inputs.contacts,
+            window_days=analysis.measure_window_days,
+            min_n=analysis.min_n,
+        )
+    )
+    if as_json:
+        typer.echo(json.dumps({"measures": table.to_dicts()}, default=json_default))
+        return
+    if table.height == 0:
+        typer.echo("no measures loaded (tpnb ingest measures FILE)")
+    for r in table.iter_rows(named=True):
+        effect = "–" if r["effect"] is None else f"{r['effect']:+.3f} [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]"
+        typer.echo(f"{r['measure_id']:<8} {r['touchpoint_id']:<18} {r['metric']:<26} {effect:<28} {r['verdict']}")
+
+
+@app.command()
+def targets(
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    latest: Annotated[bool, typer.Option("--latest/--all", help="Only the newest period per target.")] = True,
+) -> None:
+    """Target vs actual per touchpoint and quarter: met, not met, or not sure (interval straddles the target)."""
+    from tpnb.analysis.targets import TARGET_SCHEMA, latest_targets, targets_vs_actual
+    from tpnb.warehouse import read
+
+    inputs = read_with(db, read.target_inputs)
+    table = empty_table(TARGET_SCHEMA) if inputs is None else targets_vs_actual(inputs)
+    if latest and table.height:
+        table = latest_targets(table)
+    if as_json:
+        typer.echo(json.dumps({"targets": table.to_dicts()}, default=json_default))
+        return
+    if table.height == 0:
+        typer.echo("no targets loaded (tpnb ingest targets FILE)")
+    for r in table.iter_rows(named=True):
+        actual = "–" if r["actual"] is None else f"{r['actual']:.2f}"
+        typer.echo(
+            f"{r['touchpoint_id']:<18} {r['metric']:<26} {r['period_quarter']}  actual {actual:>8}  "
+            f"target {r['direction']} {r['target']:g}: {r['status']}"
+        )

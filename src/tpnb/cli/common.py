@@ -1,0 +1,82 @@
+"""The `tpnb` command's app, shared options and how it opens the database.
+
+Exit codes: 0 done; 1 done, but rows were quarantined or a report failed;
+2 bad usage or a rejected input.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tpnb import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="tpnb: touchpoint analytics. Surveys and contact logs in DuckDB, NPS, key drivers, reports.",
+)
+
+DbOption = Annotated[Path | None, typer.Option("--db", help="Database file (default: TPNB_DB or data/tpnb.duckdb).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print ``tpnb: message`` on stderr and exit with ``code`` (2: bad usage or input)."""
+    typer.echo(f"tpnb: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def db_path(db: Path | None) -> Path:
+    """The database a command works on: --db, else TPNB_DB, else tpnb.yaml."""
+    from tpnb.settings import database_path
+
+    return database_path(db)
+
+
+def write_connection(db: Path | None):
+    """A writing connection, or a clear exit when the database is busy or a setting is bad."""
+    from tpnb import warehouse
+
+    try:
+        return warehouse.connect(db_path(db), read_only=False)
+    except (warehouse.DatabaseBusy, warehouse.BadSetting) as exc:
+        fail(str(exc))
+
+
+def read_with(db: Path | None, compute):
+    """Open the database read-only, compute from it, close it."""
+    con = read_connection(db)
+    try:
+        return compute(con)
+    finally:
+        con.close()
+
+
+def read_connection(db: Path | None):
+    """A read-only connection, or a clear exit when there is no database or it is busy."""
+    from tpnb import warehouse
+
+    try:
+        return warehouse.connect(db_path(db))
+    except (warehouse.DatabaseMissing, warehouse.DatabaseBusy, warehouse.BadSetting) as exc:
+        fail(str(exc))
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+) -> None:
+    """Set up logging; ``--version`` prints the version."""
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit(0)

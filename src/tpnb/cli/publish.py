@@ -1,0 +1,44 @@
+"""The command that runs and publishes the reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tpnb.cli.common import DbOption, app, db_path, fail
+
+
+@app.command()
+def reports(
+    config: Annotated[Path | None, typer.Option("--config", help="Report runs (default reports.yaml).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Reports folder (default reports/).")] = None,
+    only: Annotated[str | None, typer.Option(help="Only runs whose name matches (glob).")] = None,
+    jobs: Annotated[int, typer.Option(help="Parallel runs.")] = 1,
+    db: DbOption = None,
+) -> None:
+    """Run the report notebooks with papermill and publish self-contained HTML with an index."""
+    from tpnb.report import runs as rep
+    from tpnb.settings import load_settings
+
+    settings = load_settings()
+    try:
+        outcomes = rep.run_reports(
+            config or settings.report_runs,
+            settings.root,
+            db_path(db),
+            out or settings.reports_dir,
+            only=only,
+            jobs=jobs,
+        )
+    except (rep.ReportConfigError, rep.ReportsBusy) as exc:
+        fail(str(exc))
+    failed = [o for o in outcomes if o.status != "ok"]
+    index = (out or settings.reports_dir) / "index.html"
+    for o in outcomes:
+        typer.echo(
+            f"{o.name:<28} {o.status:<7} {o.seconds:6.1f} s" + (f"  {o.error.splitlines()[-1]}" if o.error else "")
+        )
+    typer.echo(f"reports: {index.resolve()}")
+    raise typer.Exit(1 if failed else 0)
