@@ -197,3 +197,20 @@ def test_code_is_ruff_clean_and_formatted():
     assert lint.returncode == 0, lint.stdout[-2000:]
     fmt = subprocess.run([ruff, "format", "--check", *paths], capture_output=True, text=True)
     assert fmt.returncode == 0, fmt.stdout[-2000:]
+
+
+def test_readme_make_help_and_tpnb_help_agree():
+    from tpnb.cli import app
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z][a-z0-9-]*):.*## ", makefile, re.M))
+    assert {"demo", "test", "test-fast", "help"} <= targets
+    for named in set(re.findall(r"`make ([a-z][a-z0-9-]*)", readme)) | set(
+        re.findall(r"^make ([a-z-]+)", readme, re.M)
+    ):
+        assert named in targets, f"README names `make {named}`, which the Makefile lacks"
+    commands = {c.name or c.callback.__name__ for c in app.registered_commands}
+    block = readme.split("## Commands", 1)[1].split("```", 2)[1]
+    documented = set(re.findall(r"^tpnb ([a-z]+)", block, re.M))
+    assert documented == commands, f"README lists {sorted(documented)}, tpnb has {sorted(commands)}"

@@ -273,13 +273,27 @@ def test_two_writers_one_waits_then_fails_cleanly(tmp_path):
     assert json.loads(run.stdout)["loads"][0]["rows_loaded"] == 1
 
 
+KILL_AFTER_INSERT = """
+import sys, time, duckdb
+import tpnb.ingest as ingest
+
+def stop_before_commit(con, *args, **kwargs):
+    # the rows are in the raw table, the transaction is open: say so, then wait to be killed
+    print("inserted", con.sql("select count(*) from raw_surveys").fetchall()[0][0], flush=True)
+    time.sleep(120)
+
+ingest.finish_load = stop_before_commit
+ingest.ingest_file(duckdb.connect(sys.argv[1]), "surveys", sys.argv[2])
+"""
+
+
 def test_killed_load_leaves_the_database_as_before(tmp_path):
     db = tmp_path / "kill.duckdb"
     first = _write(pl.DataFrame([ROWS["surveys"]]), tmp_path / "first.csv")
     big = tmp_path / "big.csv"
     rows = pl.DataFrame(
         {
-            "response_id": [f"R{i}" for i in range(2, 400_002)],
+            "response_id": [f"R{i}" for i in range(2, 50_002)],
             "customer_id": "K1",
             "answered_at": "2026-03-01",
             "nps": "8",
@@ -290,21 +304,21 @@ def test_killed_load_leaves_the_database_as_before(tmp_path):
     c = duckdb.connect(str(db))
     ingest_file(c, "surveys", first)
     c.close()
+    # killed at a known point: after every row of the file is inserted, before the commit
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tpnb.cli", "ingest", "surveys", str(big), "--db", str(db)],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [sys.executable, "-c", KILL_AFTER_INSERT, str(db), str(big)], cwd=REPO, stdout=subprocess.PIPE, text=True
     )
-    import time
-
-    time.sleep(2.5)  # mid-load
-    proc.kill()
-    proc.wait()
+    try:
+        line = proc.stdout.readline().split()
+        assert line == ["inserted", "50001"]  # the first row plus the whole file, uncommitted
+    finally:
+        proc.kill()
+        proc.wait()
     c = duckdb.connect(str(db), read_only=True)
     count = c.sql("select count(*) from raw_surveys").fetchall()[0][0]
+    loads = c.sql("select count(*) from meta_load_log").fetchall()[0][0]
     c.close()
-    assert count in (1, 400_001)  # the file is in whole or not at all, never half
+    assert (count, loads) == (1, 1)  # as before the killed load: nothing of it stays
 
 
 def test_ingest_options_are_validated():

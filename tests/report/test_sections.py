@@ -3,6 +3,7 @@
 import shutil
 
 import duckdb
+import pytest
 
 from tpnb.report.context import open_report
 from tpnb.report.summary import summary_html
@@ -32,3 +33,70 @@ def test_driver_results_are_shared_until_the_database_changes(demo_db, tmp_path,
     changed = open_report(str(db)).drivers("nps", bootstrap=5)
     assert changed.n < first.n
     assert len(list(files[0].parent.glob("*.pickle"))) == 2
+
+
+REPORT_SECTIONS = {
+    "overview": lambda s, ctx: [
+        s.nps_trend(ctx),
+        s.nps_by(ctx, "role"),
+        s.touchpoint_ratings(ctx),
+        s.nps_by_touchpoint(ctx, "phase"),
+        s.verbatims(ctx),
+    ],
+    "drivers": lambda s, ctx: [
+        s.priority_matrix(ctx),
+        s.nps_drivers(ctx),
+        s.outcome_drivers(ctx, "repurchase"),
+        s.drivers_by_role(ctx),
+        s.diagnostics(ctx),
+    ],
+    "service_chain": lambda s, ctx: [
+        s.service.kpis(ctx),
+        s.service.kpis_by(ctx, "channel"),
+        s.service.channels(ctx),
+        s.service.trends(ctx),
+        s.service.loyalty(ctx),
+    ],
+    "targets_measures": lambda s, ctx: [s.targets(ctx), s.measures(ctx)],
+}
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_every_section_of_every_report_renders_in_the_page_language(demo_db, language, monkeypatch, tmp_path):
+    from tpnb.report import sections
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    ctx = open_report(str(demo_db[0]), language=language)
+    for report, build in REPORT_SECTIONS.items():
+        page = [sections.title(ctx, report), sections.summary(ctx), *build(sections, ctx), sections.inputs(ctx)]
+        text = "".join(s.html_text() for s in page)
+        assert all(s.title for s in page), report
+        other = {"de": ("Management summary", "Inputs of this report"), "en": ("Zusammenfassung", "Eingaben")}
+        assert not any(word in text for word in other[language]), report
+        if report == "targets_measures":
+            assert ("Soll" if language == "de" else "Target") in text
+
+
+def test_a_filter_with_too_few_responses_says_so_in_each_driver_section(demo_db, monkeypatch, tmp_path):
+    from tpnb.report import sections
+    from tpnb.warehouse import read
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    con = duckdb.connect(str(demo_db[0]), read_only=True)
+    account = read.dimension_values(con, "account_id")[0]
+    con.close()
+    ctx = open_report(str(demo_db[0]), account=account, language="de")
+    for section in (sections.priority_matrix(ctx), sections.nps_drivers(ctx), sections.diagnostics(ctx)):
+        assert "zu wenige für ein Modell" in section.html_text()
+    assert "Zuerst handeln" not in summary_html(ctx)  # no model, no advice
+
+
+@pytest.mark.parametrize(
+    ("language", "prefix", "age"), [("de", "Veraltete Daten", "Tage alt"), ("en", "Stale data", "days old")]
+)
+def test_stale_data_is_flagged_in_the_page_language_only(demo_db, language, prefix, age, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    ctx = open_report(str(demo_db[0]), language=language, as_of="2030-01-01")
+    text = summary_html(ctx)
+    assert f"<strong>{prefix}:</strong>" in text and age in text
+    assert text.count("Stale data") + text.count("Veraltete Daten") == 1
