@@ -244,4 +244,43 @@ def test_fan_out_from_data_makes_one_run_per_value(demo_db, tmp_path):
         "Kleinkunde",
         "Mittelstand",
     ]
-    assert {r.name for r in runs} == {"seg_Key_Account", "seg_Kleinkunde", "seg_Mittelstand"}
+    assert {r.name.rsplit("-", 1)[0] for r in runs} == {"seg_Key_Account", "seg_Kleinkunde", "seg_Mittelstand"}
+    assert all(re.fullmatch(r"seg_[A-Za-z_]+-[0-9a-f]{8}", r.name) for r in runs)
+
+
+HOSTILE_VALUES = ["!!!", "a/b", "a b", "a_b", "../../x", "", "😀", "x" * 300, "overview", "<script>", "Key Account"]
+
+
+def test_fan_out_names_are_safe_distinct_and_never_a_declared_report(tmp_path):
+    good = _notebook(tmp_path / "good.ipynb", "print(1)")
+    config = _config(
+        tmp_path / "a.yaml",
+        [
+            {"name": "overview", "title": "Overview", "notebook": str(good)},
+            {
+                "name": "overview_{segment}",
+                "title": "Overview {segment}",
+                "notebook": str(good),
+                "fan_out": {"segment": HOSTILE_VALUES},
+            },
+        ],
+    )
+    runs, _ = reports.load_runs(config, tmp_path, tmp_path / "unused.duckdb")
+    names = [r.name for r in runs]
+    assert len(names) == len(set(names)) == len(HOSTILE_VALUES) + 1  # every value its own file
+    assert names.count("overview") == 1  # only the declared report has its name
+    for name in names:
+        assert re.fullmatch(r"[A-Za-z0-9_-]{1,80}", name), name
+
+
+def test_two_declared_reports_with_one_file_name_are_a_config_error(tmp_path):
+    good = _notebook(tmp_path / "good.ipynb", "print(1)")
+    config = _config(
+        tmp_path / "a.yaml",
+        [
+            {"name": "a b", "title": "A", "notebook": str(good)},
+            {"name": "a/b", "title": "B", "notebook": str(good)},
+        ],
+    )
+    with pytest.raises(reports.ReportConfigError, match="would both publish a_b.html"):
+        reports.load_runs(config, tmp_path, tmp_path / "unused.duckdb")

@@ -9,8 +9,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tpnb.report.csp import STATIC_POLICY, meta_tag
+
 if TYPE_CHECKING:
     from tpnb.report.runs import RunOutcome
+
+# The index and failure pages run no script at all.
+NO_SCRIPTS = meta_tag(STATIC_POLICY)
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
 
 def publish(outcome: RunOutcome, reports_dir: Path, archive_day: date) -> RunOutcome:
@@ -41,7 +47,7 @@ def failure_html(outcome: RunOutcome, has_previous: bool) -> str:
     """The page published beside the last good report when a run failed."""
     keep = "The last good report is still published." if has_previous else "There is no earlier report."
     return (
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Failed: {html.escape(outcome.title)}</title>"
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{NO_SCRIPTS}{VIEWPORT}<title>Failed: {html.escape(outcome.title)}</title>"
         "</head><body style='font-family:sans-serif;max-width:900px;margin:2rem auto'>"
         f"<h1>Report run failed: {html.escape(outcome.title)}</h1><p>{html.escape(outcome.finished_at)} · {keep}</p>"
         f"<pre style='white-space:pre-wrap;background:#fee;padding:1rem'>{html.escape(outcome.error or '')}</pre>"
@@ -93,7 +99,7 @@ def write_index(reports_dir: Path, statuses: dict[str, dict]) -> Path:
         )
         for d in days[:30]
     )
-    page = f"""<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>tpnb reports</title>
+    page = f"""<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">{NO_SCRIPTS}{VIEWPORT}<title>tpnb reports</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem}}
 table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}}
 th{{background:#f3f3f3}}</style></head><body>

@@ -10,9 +10,11 @@ beside it and makes the command exit 1. One run at a time per reports folder
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import yaml
 
+from tpnb.report.csp import toc_script, with_policy
 from tpnb.report.publish import prune_archive, publish, write_index
 from tpnb.report.vega import vega_bundle
 
@@ -103,7 +106,7 @@ def load_runs(config_path: Path, root: Path, db_path: Path, only: str | None = N
                 continue
             runs.append(
                 ReportRun(
-                    name=_safe_name(name),
+                    name=run_name(name, combo),
                     title=str(entry.get("title", name)).format(**combo),
                     notebook=notebook,
                     parameters={**params, **combo},
@@ -111,12 +114,37 @@ def load_runs(config_path: Path, root: Path, db_path: Path, only: str | None = N
                     timeout_seconds=int(entry.get("timeout_seconds", defaults.get("timeout_seconds", 600))),
                 )
             )
+    _check_unique(runs, config_path)
     return runs, raw
 
 
-def _safe_name(name: str) -> str:
-    keep = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
-    return keep.strip("_") or "report"
+MAX_SLUG = 60
+
+
+def slug(text: str) -> str:
+    """ASCII letters, digits, ``-`` and ``_`` only (runs of others become one ``_``), at most 60 characters."""
+    out = re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_")[:MAX_SLUG].strip("_")
+    return out or "report"
+
+
+def run_name(name: str, combo: dict) -> str:
+    """The file name of a run: a declared report's slug; for a fan-out run, the slug plus a short hash of
+    its values, so values that differ ("a/b", "a b", "!!!") never share a file or take a declared report's."""
+    if not combo:
+        return slug(name)
+    values = json.dumps(combo, sort_keys=True, ensure_ascii=False, default=str)
+    return f"{slug(name)}-{hashlib.sha256(values.encode('utf-8')).hexdigest()[:8]}"
+
+
+def _check_unique(runs: list[ReportRun], config_path: Path) -> None:
+    seen: dict[str, ReportRun] = {}
+    for run in runs:
+        if run.name in seen:
+            raise ReportConfigError(
+                f"{config_path}: reports '{seen[run.name].title}' and '{run.title}' would "
+                f"both publish {run.name}.html; give them different names"
+            )
+        seen[run.name] = run
 
 
 def _values_from_data(db_path: Path, dimension: str) -> list[str]:
@@ -156,8 +184,9 @@ def render_html(notebook_path: Path, title: str) -> str:
     exporter.exclude_output_prompt = True
     remover = TagRemovePreprocessor(remove_cell_tags={"parameters", "injected-parameters", "remove-cell"})
     exporter.register_preprocessor(remover, enabled=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"tpnb_vega_bundle": vega_bundle()})
-    return body
+    bundle, toc = vega_bundle(), toc_script()
+    body, _ = exporter.from_notebook_node(nb, resources={"tpnb_vega_bundle": bundle, "tpnb_toc_js": toc})
+    return with_policy(body, own_scripts=(bundle, toc))
 
 
 def execute_run(run: ReportRun, db_path: str, work_dir: str) -> RunOutcome:

@@ -47,19 +47,28 @@ def vega_bundle() -> str:
 _counter = {"n": 0}
 
 
+def spec_json(spec: dict) -> str:
+    """The spec as JSON that is safe inside a script element: ``<``, ``>`` and ``&`` as unicode escapes,
+    so no value (``</script>``, ``<!--``) can end the script or change how the page parses it."""
+    return json.dumps(spec).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def chart_script(div_id: str, payload: str) -> str:
+    """The script that draws one chart: ``payload`` (from ``spec_json``) into the div ``div_id``."""
+    return (
+        "(function(){var spec=" + payload + ";"
+        "function draw(){if(window.vegaEmbed){window.vegaEmbed('#" + div_id + "',spec,{actions:false,renderer:'svg'})"
+        ".catch(function(e){var el=document.getElementById('" + div_id + "');el.textContent='Chart failed: '+e;"
+        "el.setAttribute('data-error','1');});}else{setTimeout(draw,25);}}draw();})();"
+    )
+
+
 def report_html(spec: dict) -> str:
     """A chart as a div + a vegaEmbed call; the page provides vegaEmbed."""
     _counter["n"] += 1
     digest = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
     div = f"tpnb-chart-{_counter['n']}-{digest}"
-    payload = json.dumps(spec).replace("</", "<\\/")
-    return (
-        f'<div class="tpnb-chart" id="{div}"></div>\n'
-        "<script>(function(){var spec=" + payload + ";"
-        "function draw(){if(window.vegaEmbed){window.vegaEmbed('#" + div + "',spec,{actions:false,renderer:'svg'})"
-        ".catch(function(e){var el=document.getElementById('" + div + "');el.textContent='Chart failed: '+e;"
-        "el.setAttribute('data-error','1');});}else{setTimeout(draw,25);}}draw();})();</script>"
-    )
+    return f'<div class="tpnb-chart" id="{div}"></div>\n<script>{chart_script(div, spec_json(spec))}</script>'
 
 
 def _report_renderer(spec: dict, **_kwargs) -> dict:
