@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import nbformat
 import pytest
 
 from tests.conftest import REPO
+from tests.report.browser import dump_dom
 from tpnb.report import runs as reports
 
 
@@ -93,40 +93,11 @@ def test_untrusted_comment_is_escaped_and_personal_data_scrubbed(published):
     assert "max.mustermann@example.com" not in page and "[email]" in page
 
 
-def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not path:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is required for the browser tests in CI (make browser installs it)")
-        pytest.skip("chromium not installed (make browser)")
-    return path
-
-
 @pytest.mark.browser
 def test_charts_render_offline_in_headless_chromium(published, tmp_path):
     out, _ = published
     for name in ("overview", "service_chain"):
-        dom = subprocess.run(
-            [
-                chromium(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                f"--user-data-dir={tmp_path / name}",
-                "--proxy-server=127.0.0.1:9",
-                "--proxy-bypass-list=<-loopback>",
-                "--virtual-time-budget=15000",
-                "--dump-dom",
-                (out / f"{name}.html").as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        ).stdout
+        dom = dump_dom(out / f"{name}.html", tmp_path / name)
         charts = re.findall(r'<div class="tpnb-chart[^"]*" id="([^"]+)"[^>]*>(.*?)</div>\s*<script', dom, re.S)
         assert charts, f"{name}: no chart containers in the rendered page"
         for chart_id, inner in charts:
