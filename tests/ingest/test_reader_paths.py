@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tpnb.ingest as ingest
-from tpnb.ingest import encoding, ingest_file
+from tpnb.ingest import SourceOptions, encoding, ingest_file
 
 HEADER = "contact_id,customer_id,opened_at,channel,wait_seconds,handoffs,resolved_at\n"
 
@@ -218,3 +218,58 @@ def test_nps_of_eight_and_a_half_is_never_a_promoter(tmp_path):
     result = ingest_file(con, "surveys", path)
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
     assert con.sql("select response_id, nps from raw_surveys").fetchall() == [("R2", 9)]
+
+
+@pytest.mark.parametrize(
+    ("first_row", "path"),
+    [("C0,K1,2025-01-01 08:00:00,phone,1,0,\n", "reader-typed"), ("C0,K1,01.01.2025 08:00,phone,1,0,\n", "text")],
+)
+@pytest.mark.parametrize(
+    ("opened_at", "stored"),
+    [
+        ("2026-03-01 23:30:00-05:00", datetime(2026, 3, 2, 4, 30)),  # converted to the zone (UTC)
+        ("2026-03-01T23:30:00Z", datetime(2026, 3, 1, 23, 30)),
+        ("2026-03-01T23:30:00+02:00", datetime(2026, 3, 1, 21, 30)),
+        ("2026-03-01 23:30:00", datetime(2026, 3, 1, 23, 30)),  # no offset: taken as in the zone
+    ],
+)
+def test_times_with_an_offset_are_converted_on_both_read_paths(tmp_path, first_row, path, opened_at, stored):
+    con, result = _load(tmp_path, HEADER + first_row + f"C1,K1,{opened_at},phone,1,0,\n")
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 0)
+    assert con.sql("select opened_at from raw_contacts where contact_id = 'C1'").fetchall() == [(stored,)]
+
+
+def test_offsets_convert_to_the_configured_zone_and_plain_times_stay(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER + "C1,K1,2026-07-01T10:00:00Z,phone,1,0,\nC2,K1,2026-07-01 10:00:00,phone,1,0,\n")
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    ingest_file(con, "contacts", path, SourceOptions(time_zone="Europe/Berlin"))
+    rows = con.sql("select contact_id, opened_at from raw_contacts order by 1").fetchall()
+    assert rows == [("C1", datetime(2026, 7, 1, 12, 0)), ("C2", datetime(2026, 7, 1, 10, 0))]  # CEST is UTC+2
+    assert con.sql("select current_setting('TimeZone')").fetchall()[0][0] != "Europe/Berlin"  # restored
+
+
+@pytest.mark.parametrize("value", ["01.03.26", "0001-01-01", "1899-12-30"])
+def test_dates_before_the_floor_are_quarantined_with_a_hint(tmp_path, value):
+    con, result = _load(tmp_path, HEADER + "C0,K1,2025-01-01,phone,1,0,\n" + f"C1,K1,{value},phone,1,0,\n")
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    [(line, column, reason)] = _quarantine(con)
+    assert (line, column) == (3, "opened_at") and "two-digit year" in reason
+
+
+def test_a_two_digit_year_reads_with_its_format_declared(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER + "C1,K1,01.03.26,phone,1,0,\n")
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    result = ingest_file(con, "contacts", path, SourceOptions(date_format="%d.%m.%y"))
+    assert result.rows_loaded == 1
+    assert con.sql("select opened_at from raw_contacts").fetchall() == [(datetime(2026, 3, 1),)]
+
+
+def test_an_unknown_time_zone_is_a_config_error():
+    from tpnb.ingest.options import ConfigError, options_from_mapping
+
+    with pytest.raises(ConfigError, match="time_zone 'Mars/Olympus'"):
+        options_from_mapping({"time_zone": "Mars/Olympus"}, "x.yaml")
+    with pytest.raises(ConfigError, match="date_floor"):
+        options_from_mapping({"date_floor": "01.01.1990"}, "x.yaml")

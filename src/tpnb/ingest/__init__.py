@@ -22,7 +22,7 @@ from tpnb.ingest.load import (
     loaded_before,
     options_fingerprint,
 )
-from tpnb.ingest.options import ConfigError, Source, SourceOptions, load_sources
+from tpnb.ingest.options import ConfigError, Source, SourceOptions, known_time_zones, load_sources
 from tpnb.ingest.readers import Scan, Staged, drop_stage, scan_bytes, settle_csv, stage_file
 from tpnb.ingest.schema import ensure_schema
 from tpnb.ingest.validate import enum_macro_sql, number_macros_sql, plan_layout, reader_candidates
@@ -111,7 +111,13 @@ def ingest_file(
     started_at = datetime.now()
     if not path.is_file():
         raise RejectedFile(f"{path}: file not found")
+    if options.time_zone not in known_time_zones():
+        raise RejectedFile(f"{path.name}: time_zone {options.time_zone!r} is not a time zone name (e.g. Europe/Berlin)")
     fingerprint = options_fingerprint(options)
+    return _ingest(con, kind, path, options, fingerprint, started_at)
+
+
+def _ingest(con, kind, path: Path, options: SourceOptions, fingerprint: str, started_at: datetime) -> LoadResult:
     scanner = _Scanner(con, path, loaded_before(con, kind, fingerprint))
     staged: Staged | None = None
     try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import glob
 from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,12 @@ DEFAULT_DATE_FORMATS = (
     "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",
     "%d.%m.%Y",
-    "%d.%m.%y",
 )
+# Two-digit years are not guessed: '01.03.26' parses as the year 26 and is quarantined by the date
+# floor with a hint; set date_format: "%d.%m.%y" to read them (00-68 -> 20xx, 69-99 -> 19xx).
+DEFAULT_DATE_FLOOR = "1990-01-01"
+DEFAULT_TIME_ZONE = "UTC"
+SHARED_KEYS = ("time_zone", "date_floor")  # may stand at the top of a source config, for every source
 DELIMITERS = (",", ";", "\t", "|")
 ENCODINGS = {
     "utf-8": "utf-8",
@@ -49,6 +55,8 @@ OPTION_KEYS = {
     "sheet",
     "derive",
     "recode",
+    "time_zone",
+    "date_floor",
 }
 
 
@@ -73,6 +81,10 @@ class SourceOptions:
     derive: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Values to translate per column (after renaming): {"satisfied": {"satisfied": "1", "neutral or dissatisfied": "0"}}
     recode: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Times with an offset (+02:00, Z) are converted to this zone; times without one are taken as in it.
+    time_zone: str = DEFAULT_TIME_ZONE
+    # Dates before this day are quarantined (a two-digit year, 0001-01-01 placeholders).
+    date_floor: str = DEFAULT_DATE_FLOOR
 
     @property
     def date_formats(self) -> list[str]:
@@ -129,6 +141,14 @@ def options_from_mapping(entry: dict[str, Any], where: str) -> SourceOptions:
         if not (isinstance(spec, dict) and len(spec) == 1 and next(iter(spec)) in ("column", "line", "value")):
             raise ConfigError(f"{where}: derive.{target} must be one of {{column: NAME}}, {{line: true}}, {{value: V}}")
         derive[normalize_name(target)] = {k: (normalize_name(v) if k == "column" else v) for k, v in spec.items()}
+    time_zone = str(entry.get("time_zone", DEFAULT_TIME_ZONE))
+    if time_zone not in known_time_zones():
+        raise ConfigError(f"{where}: time_zone {time_zone!r} is not a time zone name (e.g. Europe/Berlin, UTC)")
+    date_floor = str(entry.get("date_floor", DEFAULT_DATE_FLOOR))
+    try:
+        date.fromisoformat(date_floor)
+    except ValueError:
+        raise ConfigError(f"{where}: date_floor must be a date YYYY-MM-DD, got {date_floor!r}") from None
     recode = {
         normalize_name(col): {str(k): str(v) for k, v in (mapping or {}).items()}
         for col, mapping in (entry.get("recode") or {}).items()
@@ -144,11 +164,28 @@ def options_from_mapping(entry: dict[str, Any], where: str) -> SourceOptions:
         encoding=encoding,
         decimal=decimal,
         sheet=entry.get("sheet"),
+        time_zone=time_zone,
+        date_floor=date_floor,
     )
 
 
+@lru_cache(maxsize=1)
+def known_time_zones() -> frozenset[str]:
+    """The time zone names DuckDB knows (ICU, built in)."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        return frozenset(row[0] for row in con.sql("select name from pg_timezone_names()").fetchall())
+    finally:
+        con.close()
+
+
 def load_sources(config_path: Path) -> list[Source]:
-    """Read a source config: `sources:` is a list of {kind, path, options...}."""
+    """Read a source config: `sources:` is a list of {kind, path, options...}.
+
+    ``time_zone`` and ``date_floor`` at the top level apply to every source (one may override them).
+    """
     try:
         raw = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
@@ -156,6 +193,12 @@ def load_sources(config_path: Path) -> list[Source]:
     entries = raw.get("sources")
     if not isinstance(entries, list) or not entries:
         raise ConfigError(f"{config_path}: expected a non-empty list under 'sources:'")
+    unknown = sorted(set(raw) - {"sources", *SHARED_KEYS})
+    if unknown:
+        raise ConfigError(
+            f"{config_path}: unknown top-level key(s) {', '.join(unknown)}; known: sources, {', '.join(SHARED_KEYS)}"
+        )
+    shared = {k: raw[k] for k in SHARED_KEYS if k in raw}
     base = config_path.parent
     sources = []
     for i, entry in enumerate(entries, start=1):
@@ -169,5 +212,5 @@ def load_sources(config_path: Path) -> list[Source]:
         paths = tuple(Path(p) for p in sorted(glob.glob(full)))
         if not paths:
             raise ConfigError(f"{where}: no file matches '{pattern}'")
-        sources.append(Source(entry["kind"], paths, options_from_mapping(entry, where)))
+        sources.append(Source(entry["kind"], paths, options_from_mapping({**shared, **entry}, where)))
     return sources

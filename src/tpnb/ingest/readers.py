@@ -201,8 +201,12 @@ def _sniff_delimiter(path: Path, first: str, options: SourceOptions) -> str:
 READ_CSV = (
     "read_csv($path, delim=$delim, quote='\"', escape='\"', header=true, columns=$columns, "
     "store_rejects=true, rejects_table='stage_rejects', rejects_scan='stage_rejects_scan', "
-    "strict_mode=true, null_padding=false, max_line_size=$max_line, auto_detect=false)"
+    "strict_mode=true, null_padding=false, max_line_size=$max_line, auto_detect=false, timestampformat=$tsformat)"
 )
+# The formats the reader may parse a time column with itself. A fixed format (never the reader's own
+# cast, which drops an offset such as -05:00) makes any other value a CAST reject, and the file is
+# then read as text, where tpnb's parser converts offsets.
+READER_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S.%f")
 
 
 def _stage_csv(
@@ -244,6 +248,7 @@ def _typed_columns(con, path: Path, params: dict, names: list[str], candidates: 
 
     The sample (the head of the file, as text) stays in the temp table ``stage_sample``."""
     wanted = {n: t for n, t in candidates.items() if n in names}
+    params["tsformat"] = READER_TIME_FORMATS[0]
     # The sample is the head of the (UTF-8) file, cut after its last full line.
     with Path(params["path"]).open("rb") as fh:
         head = fh.read(SAMPLE_BYTES)
@@ -265,11 +270,29 @@ def _typed_columns(con, path: Path, params: dict, names: list[str], candidates: 
         os.unlink(sample_path)
     if not wanted:
         return {}
-    tests = ", ".join(
-        f"bool_and({ident(n)} is null or try_cast({ident(n)} as {t}) is not null)" for n, t in wanted.items()
-    )
-    row = con.sql(f"select {tests} from {SAMPLE}").fetchall()[0]
-    return {n: t for (n, t), ok in zip(wanted.items(), row, strict=True) if ok is not False}
+    times = [n for n, t in wanted.items() if t == "TIMESTAMP"]
+    others = {n: t for n, t in wanted.items() if t != "TIMESTAMP"}
+    tests = [f"bool_and({ident(n)} is null or try_cast({ident(n)} as {t}) is not null)" for n, t in others.items()]
+    tests += [
+        f"bool_and({ident(n)} is null or try_strptime({ident(n)}, $f{i}) is not null)"
+        for n in times
+        for i in range(len(READER_TIME_FORMATS))
+    ]
+    row = con.sql(
+        f"select {', '.join(tests)} from {SAMPLE}",
+        params={f"f{i}": f for i, f in enumerate(READER_TIME_FORMATS)} if times else {},
+    ).fetchall()[0]
+    typed = {n: t for (n, t), ok in zip(others.items(), row[: len(others)], strict=True) if ok is not False}
+    fits = row[len(others) :]
+    # one format for every typed time column: the one that fits the most of them
+    per_format = [
+        [n for j, n in enumerate(times) if fits[j * len(READER_TIME_FORMATS) + i] is not False]
+        for i in range(len(READER_TIME_FORMATS))
+    ]
+    best = max(range(len(READER_TIME_FORMATS)), key=lambda i: len(per_format[i])) if times else 0
+    params["tsformat"] = READER_TIME_FORMATS[best]
+    typed.update({n: "TIMESTAMP" for n in per_format[best]} if times else {})
+    return typed
 
 
 def _materialize(con, path: Path, staged: Staged) -> None:

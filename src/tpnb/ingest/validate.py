@@ -115,7 +115,11 @@ class Check:
 
 # Whole numbers are read as DOUBLE: the reader's BIGINT cast rounds 8.5 to 9, while tpnb
 # quarantines a value that is not whole (the same on every read path).
+# Times the reader types use a fixed format (readers.READER_TIME_FORMATS): a value with an offset
+# makes the file be read as text, where the offset is converted to the source's time_zone.
 READER_TYPES = {c.TIMESTAMP: "TIMESTAMP", c.DATE: "DATE", c.NUMBER: "DOUBLE", c.INTEGER: "DOUBLE"}
+# An offset at the end of a time: Z, +02, +0200 or +02:00.
+OFFSET_PATTERN = r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 # The largest whole number stored exactly in a DOUBLE; larger "whole numbers" are out of range.
 MAX_WHOLE = 2.0**53
 
@@ -187,7 +191,11 @@ class _Builder:
             # (a failed try costs as much as ten that succeed)
             likely = f"try_strptime({raw}, $format_{self.formats[col.name]}), " if col.name in self.formats else ""
             expr = f"coalesce({likely}{first}try_cast({raw} as timestamp), try_strptime({raw}, $date_formats))"
-            return f"({expr})::date" if col.type == c.DATE else expr
+            if col.type == c.DATE:
+                return f"({expr})::date"
+            # a time with an offset is converted to the source's zone (the plain cast would drop the offset)
+            offset = f"regexp_matches({raw}, {literal(OFFSET_PATTERN)})"
+            return f"(case when {offset} then try_cast({raw} as timestamptz) at time zone $time_zone else {expr} end)"
         if col.type == c.BOOL:
             return self.boolean(raw)
         if col.type == c.ENUM:
@@ -247,6 +255,11 @@ class _Builder:
             err(f"{parsed} < {float(col.min)}", f"below the minimum {col.min:g}")
         if col.max is not None:
             err(f"{parsed} > {float(col.max)}", f"above the maximum {col.max:g}")
+        if col.type in (c.TIMESTAMP, c.DATE):
+            err(
+                f"{parsed} < $date_floor::date",
+                "before the date floor (a two-digit year? write the year in full, or set date_format or date_floor)",
+            )
         if col.name in self.kind.no_future:
             err(f"{parsed} > now()::timestamp + interval 1 day", "in the future")
         if col.not_before and col.not_before in self.present:
@@ -344,6 +357,10 @@ def typed_select(con, kind: Kind, staged: Staged, layout: Layout, options: Sourc
         params["first_format"] = options.date_format
     if "$date_formats" in sql:
         params["date_formats"] = options.date_formats
+    if "$time_zone" in sql:
+        params["time_zone"] = options.time_zone
+    if "$date_floor" in sql:
+        params["date_floor"] = options.date_floor
     if "$na_codes" in sql:
         params["na_codes"] = options.not_applicable_codes
     for i in set(b.formats.values()):
