@@ -248,6 +248,96 @@ CASES = [
         "loaded",
         loaded=1,
     ),
+    # --- added with the hostile-input work: line ends, BOMs, reserved names, non-finite numbers, dates
+    Case(
+        "CRLF and LF in one file",
+        "surveys",
+        s(
+            SURVEY_HEAD.replace("\n", "\r\n")
+            + "R1,K1,2026-03-01,9,4,a\nR2,K1,2026-03-01,9,4,b\r\nR3,K1,2026-03-01,9,4,c\n"
+        ),
+        "loaded",
+        loaded=3,
+    ),
+    Case(
+        "CRLF after a long LF head",
+        "surveys",
+        s(
+            SURVEY_HEAD
+            + "".join(f"R{i},K1,2026-03-01,9,4,{'x' * 200}\n" for i in range(6000))
+            + "R9999,K1,2026-03-01,9,4,y\r\n"
+        ),
+        "loaded",
+        loaded=6001,
+    ),
+    Case(
+        "UTF-8 BOM before Windows-1252 text",
+        "surveys",
+        codecs.BOM_UTF8 + (SURVEY_HEAD + "R1,Kü1,2026-03-01,9,4,schön\n").encode("cp1252"),
+        "loaded",
+        loaded=1,
+    ),
+    Case(
+        "a column named like tpnb's own",
+        "surveys",
+        s(SURVEY_HEAD.replace("\n", ",Attributes,Ratings\n") + "R1,K1,2026-03-01,9,4,a,x,y\n"),
+        "loaded",
+        loaded=1,
+    ),
+    Case(
+        "a header starting with __",
+        "surveys",
+        s(SURVEY_HEAD.replace("\n", ",__line\n") + "R1,K1,2026-03-01,9,4,a,1\n"),
+        "rejected",
+        message="column name '__line' (column 7) is reserved",
+    ),
+    Case(
+        "JSON Lines with one malformed line",
+        "surveys",
+        s(
+            '{"response_id":"R1","customer_id":"K1","answered_at":"2026-03-01","nps":9,"tp_delivery":4}\n'
+            '{"response_id":"R2", broken\n'
+            '{"response_id":"R3","customer_id":"K1","answered_at":"2026-03-01","nps":7,"tp_delivery":3}\n'
+        ),
+        "quarantine",
+        loaded=2,
+        quarantined={2: "not a JSON object"},
+        suffix=".jsonl",
+    ),
+    Case(
+        "non-finite and fractional NPS",
+        "surveys",
+        s(
+            SURVEY_HEAD + "R1,K1,2026-03-01,NaN,4,a\nR2,K1,2026-03-01,inf,4,b\nR3,K1,2026-03-01,8.5,4,c\n"
+            "R4,K1,2026-03-01,1e30,4,d\nR5,K1,2026-03-01,9,4,e\n"
+        ),
+        "quarantine",
+        loaded=1,
+        quarantined={2: "whole number", 3: "whole number", 4: "whole number", 5: "whole number"},
+    ),
+    Case(
+        "non-finite wait",
+        "contacts",
+        s(CONTACT_HEAD + "C1,K1,2026-03-01,phone,NaN,\nC2,K1,2026-03-01,phone,inf,\nC3,K1,2026-03-01,phone,12.5,\n"),
+        "quarantine",
+        loaded=1,
+        quarantined={2: "not a number", 3: "not a number"},
+    ),
+    Case(
+        "two-digit year and a placeholder date",
+        "surveys",
+        s(SURVEY_HEAD + "R1,K1,01.03.26,9,4,a\nR2,K1,0001-01-01,9,4,b\nR3,K1,01.03.2026,9,4,c\n"),
+        "quarantine",
+        loaded=1,
+        quarantined={2: "two-digit year", 3: "two-digit year"},
+    ),
+    Case(
+        "times with offsets",
+        "contacts",
+        s(CONTACT_HEAD + "C1,K1,2026-03-01T10:00:00+02:00,phone,1,\nC2,K1,2026-03-01 10:00:00Z,phone,1,\n"),
+        "loaded",
+        loaded=2,
+    ),
 ]
 
 

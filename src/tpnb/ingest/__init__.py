@@ -25,6 +25,7 @@ from tpnb.ingest.load import (
 from tpnb.ingest.options import ConfigError, Source, SourceOptions, known_time_zones, load_sources
 from tpnb.ingest.readers import Scan, Staged, drop_stage, scan_bytes, settle_csv, stage_file
 from tpnb.ingest.schema import ensure_schema
+from tpnb.ingest.staging import remove_leftovers
 from tpnb.ingest.validate import enum_macro_sql, number_macros_sql, plan_layout, reader_candidates
 
 BACKGROUND_SCAN_BYTES = 32 * 1024 * 1024  # larger files are hashed while DuckDB reads them
@@ -42,6 +43,7 @@ __all__ = [
 
 def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     ensure_schema(con)
+    remove_leftovers(con)  # of a load that was killed: this connection holds the write lock now
     for statement in [enum_macro_sql(), *number_macros_sql()]:
         con.execute(statement)
 
@@ -124,12 +126,13 @@ def _ingest(con, kind, path: Path, options: SourceOptions, fingerprint: str, sta
         if (earlier := scanner.unchanged()) is not None:
             raise _Unchanged(earlier)
         candidates = reader_candidates(kind, options)
-        encoding = None
-        # A CSV file is read again, at most twice: as text when a value did not fit the type
-        # the reader was given, as Windows-1252 when bytes were not UTF-8.
-        for _ in range(3):
+        encoding, normalize = None, False
+        # A CSV file is read again, at most three times: as text when a value did not fit the type
+        # the reader was given, as Windows-1252 when bytes were not UTF-8, through a copy with
+        # LF line ends when CRLF and LF were mixed.
+        for _ in range(4):
             _drop_temps(con, staged)
-            staged = stage_file(con, path, options, candidates, encoding)
+            staged = stage_file(con, path, options, candidates, encoding, normalize)
             layout = plan_layout(kind, staged, path.name)
             con.execute("begin transaction")
             try:
@@ -146,14 +149,19 @@ def _ingest(con, kind, path: Path, options: SourceOptions, fingerprint: str, sta
                     con.execute("commit")
                     return result
                 con.execute("rollback")
+            except _MixedLineEnds:
+                con.execute("rollback")
+                normalize, retry = True, "lf"
             except BaseException:
                 con.execute("rollback")
                 raise
+            if retry == "lf":
+                continue
             if retry == "text":
                 candidates = {}
             else:
                 encoding = retry
-        raise AssertionError("a CSV file is read at most three times")
+        raise AssertionError("a CSV file is read at most four times")
     except _Unchanged as same:
         return _unchanged(kind, path, same.load_id)
     except duckdb.InterruptException:  # the scanner found the content loaded before
@@ -164,6 +172,10 @@ def _ingest(con, kind, path: Path, options: SourceOptions, fingerprint: str, sta
         if scanner.thread is not None:
             scanner.thread.join()
         _drop_temps(con, staged)
+
+
+class _MixedLineEnds(Exception):
+    """The CSV reader stopped at a line end unlike the others: read a normalised copy."""
 
 
 def _unchanged(kind, path: Path, load_id: int) -> LoadResult:
@@ -182,6 +194,8 @@ def _insert(con, kind, path: Path, staged: Staged, layout, options: SourceOption
     except duckdb.InterruptException:
         raise
     except duckdb.Error as exc:
+        if staged.format == "csv" and staged.temp_file is None and "state machine" in str(exc):
+            raise _MixedLineEnds from exc
         what = "cannot read as CSV" if staged.lazy else "cannot validate"
         raise RejectedFile(f"{path.name}: {what}: {str(exc).strip().splitlines()[0]}") from exc
 

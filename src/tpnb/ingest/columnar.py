@@ -19,6 +19,7 @@ from tpnb.ingest.staging import (
     first_line_of,
     make_line_shift,
     target_names,
+    temp_files,
 )
 from tpnb.sqlutil import ident
 
@@ -118,7 +119,8 @@ def stage_jsonl(con, path: Path, options: SourceOptions) -> Staged:
     encoding = guess_encoding(path, options)
     if encoding == "utf-8" and not options.encoding and not all_utf8(path):
         encoding = "cp1252"
-    readable = path if encoding == "utf-8" else transcode(path, encoding)
+    folder, prefix = temp_files(con)
+    readable = path if encoding == "utf-8" else transcode(path, encoding, folder, prefix)
     try:
         # One VARCHAR per line keeps true line numbers and lets bad JSON reach quarantine.
         con.execute(
@@ -133,15 +135,18 @@ def stage_jsonl(con, path: Path, options: SourceOptions) -> Staged:
         if readable != path:
             readable.unlink(missing_ok=True)
     con.execute("delete from stage_lines where trim(line) = ''")
+    # json_type fails on text that is not JSON, and SQL does not short-circuit: test validity first
     con.execute(
         "create temp table stage_rejects as select __line as line, 'not a JSON object' as error_message, "
-        "line as csv_line from stage_lines where not coalesce(json_valid(line) and json_type(line) = 'OBJECT', false)"
+        "line as csv_line from stage_lines "
+        "where not coalesce(case when json_valid(line) then json_type(line) = 'OBJECT' end, false)"
     )
+    con.execute("delete from stage_lines where __line in (select line from stage_rejects)")
     keys = [
         row[0]
         for row in con.sql(
-            "select k from (select unnest(json_keys(line)) as k, __line from stage_lines "
-            "where json_valid(line) and json_type(line) = 'OBJECT') group by k order by min(__line), k"
+            "select k from (select unnest(json_keys(line)) as k, __line from stage_lines) "
+            "group by k order by min(__line), k"
         ).fetchall()
     ]
     if not keys:
@@ -149,8 +154,7 @@ def stage_jsonl(con, path: Path, options: SourceOptions) -> Staged:
     names, original = target_names(path, keys, options)
     select = ", ".join(f"nullif(trim(json_extract_string(line, $k{i})), '') as {ident(n)}" for i, n in enumerate(names))
     con.execute(
-        f"create temp table {STAGE_TABLE} as select {select}, __line from stage_lines "
-        "where json_valid(line) and json_type(line) = 'OBJECT'",
+        f"create temp table {STAGE_TABLE} as select {select}, __line from stage_lines",
         {f"k{i}": "$." + _json_path_key(k) for i, k in enumerate(keys)},
     )
     con.execute("drop table stage_lines")

@@ -48,17 +48,36 @@ def all_utf8(path: Path) -> bool:
     return True
 
 
-def transcode(path: Path, encoding: str) -> Path:
-    """Write a UTF-8 copy of a Windows-1252 / Latin-1 file (DuckDB reads UTF-8)."""
-    fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="tpnb-")
+def transcode(path: Path, encoding: str, folder: Path | None = None, prefix: str = "tpnb-") -> Path:
+    """Write a UTF-8 copy with LF line ends of a UTF-8, Windows-1252 or Latin-1 file (DuckDB reads UTF-8,
+    and one file's mixed CRLF and LF ends stop its reader). A byte-order mark at the start is dropped
+    (Excel writes one even before Windows-1252 text). The copy goes to ``folder`` (the database's)."""
+    fd, tmp = tempfile.mkstemp(suffix=".csv", prefix=prefix, dir=folder)
     # cp1252 leaves 5 bytes undefined; those fall back to Latin-1 so no byte is lost.
     errors = "tpnb_latin1_fallback" if encoding == "cp1252" else "strict"
-    with os.fdopen(fd, "wb") as out, path.open("rb") as src:
-        decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
-        while chunk := src.read(CHUNK_BYTES):
-            out.write(decoder.decode(chunk).encode("utf-8"))
-        out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    try:
+        with os.fdopen(fd, "wb") as out, path.open("rb") as src:
+            decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+            first, pending = True, ""
+            while chunk := src.read(CHUNK_BYTES):
+                if first and chunk.startswith(codecs.BOM_UTF8):
+                    chunk = chunk[len(codecs.BOM_UTF8) :]
+                first = False
+                text = pending + decoder.decode(chunk)
+                # a CR at the end of a chunk may start a CRLF the next chunk ends
+                text, pending = (text[:-1], "\r") if text.endswith("\r") else (text, "")
+                out.write(text.replace("\r\n", "\n").encode("utf-8"))
+            out.write((pending + decoder.decode(b"", final=True)).replace("\r\n", "\n").encode("utf-8"))
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return Path(tmp)
+
+
+def has_mixed_line_ends(head: bytes) -> bool:
+    """Whether a file's head ends some lines with CRLF and others with a bare LF."""
+    crlf = head.count(b"\r\n")
+    return 0 < crlf < head.count(b"\n")
 
 
 def _latin1_fallback(exc: UnicodeDecodeError) -> tuple[str, int]:

@@ -12,6 +12,7 @@ forgiving rules. Parquet, XLSX and JSON Lines go to a temporary table first.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -23,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from tpnb.ingest.columnar import stage_jsonl, stage_parquet, stage_xlsx
-from tpnb.ingest.encoding import CHUNK_BYTES, guess_encoding, transcode
+from tpnb.ingest.encoding import CHUNK_BYTES, guess_encoding, has_mixed_line_ends, transcode
 from tpnb.ingest.errors import RejectedFile
 from tpnb.ingest.options import DELIMITERS, SourceOptions
 from tpnb.ingest.staging import (
@@ -39,6 +40,7 @@ from tpnb.ingest.staging import (
     first_line_of,
     make_line_shift,
     target_names,
+    temp_files,
 )
 from tpnb.sqlutil import drop_temp, ident
 
@@ -92,8 +94,12 @@ def stage_file(
     options: SourceOptions,
     candidates: dict[str, str] | None = None,
     encoding: str | None = None,
+    normalize: bool = False,
 ) -> Staged:
     """Stage ``path``; raise RejectedFile when unreadable.
+
+    ``normalize`` reads a CSV file through a UTF-8 copy with LF line ends (a retry after the
+    reader stopped at mixed line ends).
 
     ``candidates`` (name -> SQL type) are the columns DuckDB's CSV reader may
     parse itself; ``encoding`` overrides the guess (a retry after DuckDB found
@@ -106,7 +112,7 @@ def stage_file(
     drop_stage(con)
     fmt = file_format(path)
     if fmt == "csv":
-        staged = _stage_csv(con, path, options, candidates or {}, encoding)
+        staged = _stage_csv(con, path, options, candidates or {}, encoding, normalize)
     elif fmt == "parquet":
         staged = stage_parquet(con, path, options, candidates or {})
     else:
@@ -174,7 +180,10 @@ def _apply_derive_and_recode(con, path: Path, staged: Staged, options: SourceOpt
 
 
 def _first_record(path: Path, encoding: str) -> str:
+    with path.open("rb") as raw:
+        bom = len(codecs.BOM_UTF8) if raw.read(3) == codecs.BOM_UTF8 else 0
     with path.open("r", encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors="replace", newline="") as fh:
+        fh.read(bom if encoding != "utf-8" else 0)  # a UTF-8 BOM before Windows-1252 text
         lines = []
         for _ in range(50):  # a header may hold quoted newlines
             line = fh.readline()
@@ -215,15 +224,22 @@ def _stage_csv(
     options: SourceOptions,
     candidates: dict[str, str],
     encoding: str | None,
+    normalize: bool = False,
 ) -> Staged:
     encoding = encoding or guess_encoding(path, options)
+    if not normalize:
+        with path.open("rb") as fh:
+            head = fh.read(SAMPLE_BYTES)
+        # a BOM before Windows-1252 text, or CRLF and LF in one file: read a normalised UTF-8 copy
+        normalize = has_mixed_line_ends(head) or (encoding != "utf-8" and head.startswith(codecs.BOM_UTF8))
     first = _first_record(path, encoding)
     if not first.strip():
         raise RejectedFile(f"{path.name}: the first line is empty; expected a header row")
     delimiter = _sniff_delimiter(path, first, options)
     header = next(csv.reader(io.StringIO(first), delimiter=delimiter, quotechar='"'))
     names, original = target_names(path, header, options)
-    readable = path if encoding == "utf-8" else transcode(path, encoding)
+    folder, prefix = temp_files(con)
+    readable = path if encoding == "utf-8" and not normalize else transcode(path, encoding, folder, prefix)
     params = {"path": str(readable), "delim": delimiter, "max_line": MAX_FIELD_BYTES}
     typed = _typed_columns(con, path, params, names, candidates)
     params["columns"] = {n: typed.get(n, "VARCHAR") for n in names}
@@ -252,7 +268,8 @@ def _typed_columns(con, path: Path, params: dict, names: list[str], candidates: 
     # The sample is the head of the (UTF-8) file, cut after its last full line.
     with Path(params["path"]).open("rb") as fh:
         head = fh.read(SAMPLE_BYTES)
-    fd, sample_path = tempfile.mkstemp(suffix=".csv", prefix="tpnb-sample-")
+    folder, prefix = temp_files(con)
+    fd, sample_path = tempfile.mkstemp(suffix=".csv", prefix=prefix + "sample-", dir=folder)
     with os.fdopen(fd, "wb") as out:
         out.write(head if len(head) < SAMPLE_BYTES else head[: head.rfind(b"\n") + 1])
     sample = READ_CSV.replace(

@@ -58,6 +58,10 @@ def make_line_shift(con) -> None:
     )
 
 
+# Columns tpnb adds to a staged file or a raw table; a user's column of that name is renamed.
+INTERNAL_COLUMNS = ("attributes", "ratings", "load_id")
+
+
 def target_names(path: Path, header: list[str], options: SourceOptions) -> tuple[list[str], dict[str, str]]:
     """The file's headers normalised and renamed to contract names; reserved or duplicate names reject the file."""
     rename = options.normalized_rename()
@@ -68,8 +72,13 @@ def target_names(path: Path, header: list[str], options: SourceOptions) -> tuple
         if not name:
             name = f"column_{i}"
         name = rename.get(name, name)
+        if name in INTERNAL_COLUMNS:  # a user's column "Attributes" is kept, under a name of its own
+            name = f"{name}_{i}"
         if name.startswith("__"):
-            raise RejectedFile(f"{path.name}: column name '{raw}' is reserved")
+            raise RejectedFile(
+                f"{path.name}: column name '{raw}' (column {i}) is reserved: names starting with '__' are tpnb's; "
+                "rename it in the file or with rename:"
+            )
         if name in original:
             raise RejectedFile(
                 f"{path.name}: duplicate column '{raw}' (columns {list(original.values()).index(original[name]) + 1} "
@@ -88,3 +97,25 @@ def count_rows(con, table: str) -> int:
 def first_line_of(exc: Exception) -> str:
     """The first line of an error's message."""
     return str(exc).strip().splitlines()[0]
+
+
+def temp_files(con) -> tuple[Path | None, str]:
+    """Where a load's temporary files go: the database's folder (system temp for an in-memory
+    database), named after the database so that leftovers of a killed load can be found."""
+    found = con.sql("select path from duckdb_databases() where database_name = current_database()").fetchall()
+    path = found[0][0] if found else None
+    if not path:
+        return None, "tpnb-"
+    db = Path(path)
+    return db.parent, f".{db.name}.tpnb-"
+
+
+def remove_leftovers(con) -> list[Path]:
+    """Remove temporary files a killed load of this database left (the caller holds its write lock)."""
+    folder, prefix = temp_files(con)
+    if folder is None:
+        return []
+    removed = sorted(folder.glob(prefix + "*"))
+    for leftover in removed:
+        leftover.unlink(missing_ok=True)
+    return removed
