@@ -21,6 +21,8 @@ def echo_loads(results: list, rejected: list[dict], quarantined: int) -> None:
                 f"{', '.join(r.new_touchpoints)}",
                 err=True,
             )
+        if r.personal_columns:
+            typer.echo(f"  note: columns of personal data were not loaded: {', '.join(r.personal_columns)}", err=True)
         if r.ignored_columns:
             typer.echo(
                 f"  note: columns not in the {r.kind} contract were not loaded: {', '.join(r.ignored_columns)}",

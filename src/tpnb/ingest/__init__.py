@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from tpnb.contracts import kind as get_kind
+from tpnb.ingest import personal
 from tpnb.ingest.errors import RejectedFile
 from tpnb.ingest.load import (
     LoadResult,
@@ -26,7 +27,13 @@ from tpnb.ingest.options import ConfigError, Source, SourceOptions, known_time_z
 from tpnb.ingest.readers import Scan, Staged, drop_stage, scan_bytes, settle_csv, stage_file
 from tpnb.ingest.schema import ensure_schema
 from tpnb.ingest.staging import remove_leftovers
-from tpnb.ingest.validate import enum_macro_sql, number_macros_sql, plan_layout, reader_candidates
+from tpnb.ingest.validate import (
+    enum_macro_sql,
+    number_macros_sql,
+    plan_layout,
+    reader_candidates,
+    set_aside_personal,
+)
 
 BACKGROUND_SCAN_BYTES = 32 * 1024 * 1024  # larger files are hashed while DuckDB reads them
 
@@ -44,6 +51,7 @@ __all__ = [
 def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     ensure_schema(con)
     remove_leftovers(con)  # of a load that was killed: this connection holds the write lock now
+    personal.register(con)
     for statement in [enum_macro_sql(), *number_macros_sql()]:
         con.execute(statement)
 
@@ -134,6 +142,7 @@ def _ingest(con, kind, path: Path, options: SourceOptions, fingerprint: str, sta
             _drop_temps(con, staged)
             staged = stage_file(con, path, options, candidates, encoding, normalize)
             layout = plan_layout(kind, staged, path.name)
+            set_aside_personal(con, layout, options)
             con.execute("begin transaction")
             try:
                 load_id = int(con.sql("select nextval('meta_load_seq')").fetchall()[0][0])

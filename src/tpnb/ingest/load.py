@@ -48,6 +48,7 @@ class LoadResult:
     unknown_customers: int = 0
     new_touchpoints: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    personal_columns: list[str] = field(default_factory=list)  # personal data found in the file, not kept
     message: str = ""
 
     def as_dict(self) -> dict:
@@ -101,7 +102,9 @@ def finish_load(
     started_at: datetime,
 ) -> LoadResult:
     """Settle the inserted rows of ``load_id`` and log the load. The caller holds the transaction."""
-    result = LoadResult(kind.name, str(path), load_id=load_id, ignored_columns=layout.ignored)
+    result = LoadResult(
+        kind.name, str(path), load_id=load_id, ignored_columns=layout.ignored, personal_columns=layout.personal
+    )
     table = raw_table(kind)
     lid = int(load_id)
     key_cols = ", ".join(ident(k) for k in kind.key)
@@ -142,7 +145,7 @@ def finish_load(
             f"'reason': 'duplicate key with different content in the same file'}}] "
             f"from {NEW} semi join load_conflicts using ({key_cols})"
         )
-    _quarantine(con, kind, path, staged, load_id)
+    _quarantine(con, kind, path, staged, load_id, layout.phone_region)
     result.rows_quarantined = _scalar(con, "select count(distinct __pos) from load_bad") + staged.malformed
     drop_positions("select __pos from load_bad")
     if repeats:  # identical repeats of a row: the first stays
@@ -188,9 +191,12 @@ def finish_load(
         )
 
     con.execute(
-        "insert into meta_load_log values ($load_id, $kind, $file, $sha, $bytes, $format, $encoding, $delim, $fp, "
-        "$read, $loaded, $replaced, $unchanged, $dup, $quarantined, $unknown, $new_tps, $ignored, 'loaded', "
-        "$started, now()::timestamp)",
+        "insert into meta_load_log by name select $load_id as load_id, $kind as kind, $file as file, "
+        "$sha as file_sha256, $bytes as file_bytes, $format as format, $encoding as encoding, $delim as delimiter, "
+        "$fp as options_fingerprint, $read as rows_read, $loaded as rows_loaded, $replaced as rows_replaced, "
+        "$unchanged as rows_unchanged, $dup as rows_duplicate, $quarantined as rows_quarantined, "
+        "$unknown as unknown_customers, $new_tps as new_touchpoints, $ignored as ignored_columns, "
+        "$personal as personal_columns, 'loaded' as status, $started as started_at, now()::timestamp as finished_at",
         {
             "load_id": load_id,
             "kind": kind.name,
@@ -210,6 +216,7 @@ def finish_load(
             "unknown": result.unknown_customers,
             "new_tps": result.new_touchpoints,
             "ignored": result.ignored_columns,
+            "personal": result.personal_columns,
             "started": started_at,
         },
     )
@@ -223,8 +230,10 @@ def drop_load_temps(con) -> None:
         drop_temp(con, name)
 
 
-def _quarantine(con, kind: Kind, path: Path, staged: Staged, load_id: int) -> None:
-    params = {"load_id": load_id, "kind": kind.name, "file": str(path)}
+def _quarantine(con, kind: Kind, path: Path, staged: Staged, load_id: int, phone_region: str) -> None:
+    """Move the rows that break the contract to meta_quarantine: line, column, the value (scrubbed of
+    personal data, never the raw line) and the reason."""
+    params = {"load_id": load_id, "kind": kind.name, "file": str(path), "region": phone_region}
     # a row's line: CSV from its position (and the records the reader rejected before it),
     # other formats from the staged table's __line
     if staged.first_line is not None:
@@ -239,13 +248,15 @@ def _quarantine(con, kind: Kind, path: Path, staged: Staged, load_id: int) -> No
             f"join (select rowid as __pos, __line from {STAGE_TABLE}) s using (__pos)"
         )
     con.execute(
-        "insert into meta_quarantine select $load_id, $kind, $file, l.__line, e.column, e.value, e.reason "
+        "insert into meta_quarantine select $load_id, $kind, $file, l.__line, e.column, tpnb_scrub(e.value, $region), "
+        "e.reason "
         "from (select __pos, unnest(__errors) as e from load_bad) b join load_lines l using (__pos) "
         "order by l.__line",
         params,
     )
     con.execute(
-        "insert into meta_quarantine select $load_id, $kind, $file, line, '(row)', left(any_value(csv_line), 200), "
+        "insert into meta_quarantine select $load_id, $kind, $file, line, '(row)', "
+        "tpnb_scrub(left(any_value(csv_line), 200), $region), "
         f"string_agg(distinct error_message, '; ' order by error_message) from {REJECTS} group by line",
         params,
     )

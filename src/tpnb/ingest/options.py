@@ -29,7 +29,7 @@ DEFAULT_DATE_FORMATS = (
 # floor with a hint; set date_format: "%d.%m.%y" to read them (00-68 -> 20xx, 69-99 -> 19xx).
 DEFAULT_DATE_FLOOR = "1990-01-01"
 DEFAULT_TIME_ZONE = "UTC"
-SHARED_KEYS = ("time_zone", "date_floor")  # may stand at the top of a source config, for every source
+SHARED_KEYS = ("time_zone", "date_floor", "phone_region")  # may stand at the top of a source config, for every source
 DELIMITERS = (",", ";", "\t", "|")
 ENCODINGS = {
     "utf-8": "utf-8",
@@ -57,6 +57,7 @@ OPTION_KEYS = {
     "recode",
     "time_zone",
     "date_floor",
+    "phone_region",
 }
 
 
@@ -85,6 +86,8 @@ class SourceOptions:
     time_zone: str = DEFAULT_TIME_ZONE
     # Dates before this day are quarantined (a two-digit year, 0001-01-01 placeholders).
     date_floor: str = DEFAULT_DATE_FLOOR
+    # Phone numbers in free text are found as numbers of this region (ISO 3166 code) or with a + prefix.
+    phone_region: str = "DE"
 
     @property
     def date_formats(self) -> list[str]:
@@ -149,6 +152,9 @@ def options_from_mapping(entry: dict[str, Any], where: str) -> SourceOptions:
         date.fromisoformat(date_floor)
     except ValueError:
         raise ConfigError(f"{where}: date_floor must be a date YYYY-MM-DD, got {date_floor!r}") from None
+    phone_region = str(entry.get("phone_region", "DE")).upper()
+    if phone_region not in phone_regions():
+        raise ConfigError(f"{where}: phone_region must be a country code such as DE, AT, CH, US; got {phone_region!r}")
     recode = {
         normalize_name(col): {str(k): str(v) for k, v in (mapping or {}).items()}
         for col, mapping in (entry.get("recode") or {}).items()
@@ -166,7 +172,15 @@ def options_from_mapping(entry: dict[str, Any], where: str) -> SourceOptions:
         sheet=entry.get("sheet"),
         time_zone=time_zone,
         date_floor=date_floor,
+        phone_region=phone_region,
     )
+
+
+def phone_regions() -> frozenset[str]:
+    """The regions libphonenumber knows (ISO 3166 codes)."""
+    import phonenumbers
+
+    return frozenset(phonenumbers.SUPPORTED_REGIONS)
 
 
 @lru_cache(maxsize=1)

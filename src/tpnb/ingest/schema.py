@@ -54,6 +54,8 @@ def schema_statements() -> list[str]:
         """create table if not exists meta_quarantine (
             load_id bigint, kind varchar, file varchar, line bigint, "column" varchar, value varchar,
             reason varchar)""",
+        # added later: databases of earlier versions get the column on their next load
+        "alter table meta_load_log add column if not exists personal_columns varchar[]",
     ]
     for kind in KINDS.values():
         cols = stored_columns(kind)

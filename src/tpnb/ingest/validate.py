@@ -11,19 +11,17 @@ formats) are bound parameters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tpnb import contracts as c
 from tpnb.contracts import ENUM_ALIASES, RATING_PREFIX, Kind
 from tpnb.ingest.errors import RejectedFile
 from tpnb.ingest.options import SourceOptions
+from tpnb.ingest.personal import CANDIDATE_SQL, is_personal_column
 from tpnb.ingest.readers import SAMPLE, Staged
 from tpnb.ingest.schema import ERRORS_TYPE
 from tpnb.sqlutil import ident, literal
 
-# E-mail addresses and phone numbers inside free text are replaced at load.
-EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
-PHONE_PATTERN = r"(\+|\b00)[1-9][0-9]{0,2}[ /-]?(\(0\))?[0-9]{2,5}([ /-]?[0-9]{2,}){1,4}|\b0[1-9][0-9]{1,4}([ /-][0-9]{2,}){1,4}\b|\b0[1-9][0-9]{7,11}\b"
 BOOL_TRUE = ("yes", "y", "ja", "j", "true", "wahr", "1", "x")
 BOOL_FALSE = ("no", "n", "nein", "false", "falsch", "0")
 
@@ -61,6 +59,18 @@ class Layout:
     ratings: dict[str, str]  # staged column -> touchpoint_id
     attributes: list[str]  # other survey columns kept as attributes
     ignored: list[str]  # other columns (non-survey kinds) not kept
+    personal: list[str] = field(default_factory=list)  # columns of personal data, not kept
+    phone_region: str = "DE"  # the region phone numbers are scrubbed as
+
+
+def set_aside_personal(con, layout: Layout, options: SourceOptions, rows: int = 200) -> None:
+    """Attribute columns that hold personal data (by name, or by what the file's sample holds) are not kept."""
+    layout.phone_region = options.phone_region
+    keep = []
+    for name in layout.attributes:
+        sample = [r[0] for r in con.sql(f"select {ident(name)}::varchar from {SAMPLE} limit {int(rows)}").fetchall()]
+        (layout.personal if is_personal_column(name, sample, options.phone_region) else keep).append(name)
+    layout.attributes = keep
 
 
 def plan_layout(kind: Kind, staged: Staged, file_name: str) -> Layout:
@@ -177,11 +187,8 @@ class _Builder:
         raw = self.raw(col.name)
         if col.type in (c.ID, c.TEXT):
             return raw
-        if col.type == c.FREE_TEXT:
-            return (
-                f"regexp_replace(regexp_replace({raw}, {literal(EMAIL_PATTERN)}, '[email]', 'g'), "
-                f"{literal(PHONE_PATTERN)}, '[phone]', 'g')"
-            )
+        if col.type == c.FREE_TEXT:  # personal data scrubbed where a value could hold any (personal.py)
+            return f"(case when {CANDIDATE_SQL.format(value=raw)} then tpnb_scrub({raw}, $phone_region) else {raw} end)"
         if col.name == "repurchase_intent":
             number = f"(list_transform([{self.num}({raw})], lambda v: case when isfinite(v) then v end))[1]"
             return f"coalesce({number}, {self.boolean(raw)}::int::double)"
@@ -361,6 +368,8 @@ def typed_select(con, kind: Kind, staged: Staged, layout: Layout, options: Sourc
         params["time_zone"] = options.time_zone
     if "$date_floor" in sql:
         params["date_floor"] = options.date_floor
+    if "$phone_region" in sql:
+        params["phone_region"] = options.phone_region
     if "$na_codes" in sql:
         params["na_codes"] = options.not_applicable_codes
     for i in set(b.formats.values()):
