@@ -404,3 +404,31 @@ def test_mixed_encodings_in_one_file_lose_no_byte(tmp_path):
     assert result.rows_loaded == 2
     comments = dict(con.sql("select response_id, comment from raw_surveys").fetchall())
     assert comments["R2"] == "schön"
+
+
+def _wide(columns: int, rows: int = 20) -> str:
+    ratings = columns // 2
+    others = columns - 4 - ratings
+    head = "response_id,customer_id,answered_at,nps," + ",".join(
+        [f"tp_t{i}" for i in range(ratings)] + [f"q{i}" for i in range(others)]
+    )
+    body = "".join(f"R{r},K1,2026-03-01,9," + ",".join(["4"] * ratings + ["x"] * others) + "\n" for r in range(rows))
+    return head + "\n" + body
+
+
+@pytest.mark.slow
+def test_a_file_of_1000_columns_loads(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(_wide(1000))
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    result = ingest_file(con, "surveys", path)
+    assert result.rows_loaded == 20
+    assert con.sql("select len(ratings), len(attributes) from raw_surveys limit 1").fetchall() == [(500, 496)]
+
+
+def test_a_file_wider_than_1000_columns_is_rejected_from_its_header(tmp_path):
+    path = tmp_path / "wider.csv"
+    path.write_text(_wide(1001, rows=1))
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    with pytest.raises(RejectedFile, match="1,001 columns; tpnb loads at most 1,000"):
+        ingest_file(con, "surveys", path)

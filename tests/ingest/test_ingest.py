@@ -327,3 +327,17 @@ def test_ingest_options_are_validated():
     with pytest.raises(ConfigError, match="delimiter"):
         options_from_mapping({"delimiter": "#"}, "x.yaml")
     assert options_from_mapping({"delimiter": "tab"}, "x.yaml") == SourceOptions(delimiter="\t")
+
+
+def test_loading_a_b_a_leaves_a(tmp_path):
+    head = "response_id,customer_id,answered_at,nps,tp_delivery\n"
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.csv"
+    a.write_text(head + "R1,K1,2026-03-01,9,4\nR2,K1,2026-03-01,3,2\n")
+    b.write_text(head + "R1,K1,2026-03-01,7,4\nR2,K1,2026-03-01,3,2\n")  # a correction of R1
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    statuses = [ingest_file(con, "surveys", f).status for f in (a, b, a)]
+    assert con.sql("select nps from raw_surveys where response_id = 'R1'").fetchall() == [(9,)]
+    assert statuses[2] != "unchanged"  # read again: the stored rows were B's
+    again = ingest_file(con, "surveys", a)  # now the stored rows are A's: nothing to do
+    assert again.status == "unchanged"

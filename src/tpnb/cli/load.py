@@ -116,10 +116,14 @@ def ingest(
                     results.append(ingest_file(con, source.kind, path, source.options))
                 except RejectedFile as exc:
                     rejected.append({"kind": source.kind, "file": str(path), "message": str(exc)})
-        if build and results:
-            warehouse.build(con)
     finally:
-        con.close()
+        # each file loads in a transaction of its own: what loaded is committed, so the marts follow
+        # it even when a later file stopped the command
+        try:
+            if build and results:
+                warehouse.build(con)
+        finally:
+            con.close()
     quarantined = sum(r.rows_quarantined for r in results)
     if as_json:
         typer.echo(json.dumps({"loads": [r.as_dict() for r in results], "rejected": rejected}, default=str))

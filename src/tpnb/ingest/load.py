@@ -62,10 +62,15 @@ def options_fingerprint(options: SourceOptions) -> str:
 
 
 def loaded_before(con, kind: Kind, fingerprint: str) -> dict[str, int]:
-    """Content hash -> the last load of it, for files of ``kind`` read with the same options."""
+    """Content hash -> the last load of it, for files of ``kind`` read with the same options, while the
+    stored rows are still what that load left: once a later load of the kind added or replaced rows
+    (a corrected file B after A), loading A again is read and compared row by row (A, B, A leaves A)."""
     rows = con.sql(
-        "select file_sha256, max(load_id) from meta_load_log where kind = $kind "
-        "and options_fingerprint = $fp and status = 'loaded' group by file_sha256",
+        "with latest_change as (select coalesce(max(load_id), 0) as load_id from meta_load_log "
+        "where kind = $kind and status = 'loaded' and (rows_loaded > 0 or rows_replaced > 0)) "
+        "select file_sha256, max(l.load_id) from meta_load_log l, latest_change c where l.kind = $kind "
+        "and l.options_fingerprint = $fp and l.status = 'loaded' group by file_sha256 "
+        "having max(l.load_id) >= max(c.load_id)",
         params={"kind": kind.name, "fp": fingerprint},
     ).fetchall()
     return dict(rows)

@@ -58,12 +58,19 @@ def make_line_shift(con) -> None:
     )
 
 
+# The widest file a load accepts; a wider one is rejected from its header, before its body is read.
+MAX_COLUMNS = 1000
 # Columns tpnb adds to a staged file or a raw table; a user's column of that name is renamed.
 INTERNAL_COLUMNS = ("attributes", "ratings", "load_id")
 
 
 def target_names(path: Path, header: list[str], options: SourceOptions) -> tuple[list[str], dict[str, str]]:
     """The file's headers normalised and renamed to contract names; reserved or duplicate names reject the file."""
+    if len(header) > MAX_COLUMNS:
+        raise RejectedFile(
+            f"{path.name}: {len(header):,} columns; tpnb loads at most {MAX_COLUMNS:,} per file "
+            "(split the file, or drop the columns you do not analyse)"
+        )
     rename = options.normalized_rename()
     names: list[str] = []
     original: dict[str, str] = {}
