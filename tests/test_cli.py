@@ -112,3 +112,15 @@ def test_exit_codes(tmp_path):
 def test_contract_command(kind):
     run = tpnb("contract", kind)
     assert run.returncode == 0 and kind in run.stdout
+
+
+@pytest.mark.parametrize("damage", ["overwritten", "truncated"])
+def test_a_damaged_database_is_named_as_such_with_exit_2(demo_db, tmp_path, damage):
+    db = tmp_path / "damaged.duckdb"
+    if damage == "overwritten":
+        db.write_text("this is not a database")
+    else:
+        db.write_bytes(demo_db[0].read_bytes()[:100_000])
+    run = tpnb("nps", "--db", db)
+    assert run.returncode == 2
+    assert "damaged or not a DuckDB database" in run.stderr and "Traceback" not in run.stderr

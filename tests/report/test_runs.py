@@ -255,3 +255,36 @@ def test_two_declared_reports_with_one_file_name_are_a_config_error(tmp_path):
     )
     with pytest.raises(reports.ReportConfigError, match="would both publish a_b.html"):
         reports.load_runs(config, tmp_path, tmp_path / "unused.duckdb")
+
+
+def test_a_full_disk_leaves_no_half_written_page(tmp_path, monkeypatch):
+    from tpnb.report import publish
+
+    source = tmp_path / "page.html"
+    source.write_text("<html>new</html>")
+    target = tmp_path / "archive.html"
+    target.write_text("<html>old</html>")
+
+    def disk_full(src, dst):
+        Path(dst).write_text("<ht")  # part of the page, then the disk is full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publish.shutil, "copyfile", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        publish.copy_atomic(source, target)
+    assert target.read_text() == "<html>old</html>"  # the old page stays whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.html", "page.html"]  # no temporary file left
+
+
+def test_an_unwritable_reports_folder_is_reported_with_exit_1(demo_db, tmp_path):
+    db, _ = demo_db
+    blocker = tmp_path / "reports"
+    blocker.write_text("a file where the reports folder should be")
+    run = subprocess.run(
+        [sys.executable, "-m", "tpnb.cli", "reports", "--db", str(db), "--out", str(blocker / "sub")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert run.returncode == 1, run.stderr
+    assert "cannot write the reports there" in run.stderr and "Traceback" not in run.stderr

@@ -44,7 +44,7 @@ def write_connection(db: Path | None):
 
     try:
         return warehouse.connect(db_path(db), read_only=False)
-    except (warehouse.DatabaseBusy, warehouse.BadSetting) as exc:
+    except (warehouse.DatabaseBusy, warehouse.BadSetting, warehouse.DatabaseDamaged) as exc:
         fail(str(exc))
 
 
@@ -63,7 +63,7 @@ def read_connection(db: Path | None):
 
     try:
         return warehouse.connect(db_path(db))
-    except (warehouse.DatabaseMissing, warehouse.DatabaseBusy, warehouse.BadSetting) as exc:
+    except (warehouse.DatabaseMissing, warehouse.DatabaseBusy, warehouse.BadSetting, warehouse.DatabaseDamaged) as exc:
         fail(str(exc))
 
 

@@ -106,7 +106,7 @@ def ingest(
         fail(str(exc))
     try:
         con = warehouse.connect(db_path(db), read_only=False, wait_seconds=wait)
-    except (warehouse.DatabaseBusy, warehouse.BadSetting) as exc:
+    except (warehouse.DatabaseBusy, warehouse.BadSetting, warehouse.DatabaseDamaged) as exc:
         fail(str(exc))
     results, rejected = [], []
     try:

@@ -31,7 +31,7 @@ def publish(outcome: RunOutcome, reports_dir: Path, archive_day: date) -> RunOut
         os.replace(outcome.notebook, runs_dir / f"{outcome.name}.ipynb")
         outcome.notebook = str((runs_dir / f"{outcome.name}.ipynb").relative_to(reports_dir))
     if outcome.status == "ok":
-        shutil.copyfile(outcome.html, archive / f"{outcome.name}.html")
+        copy_atomic(Path(outcome.html), archive / f"{outcome.name}.html")
         os.replace(outcome.html, final_html)
         outcome.html = final_html.name
         failure_page.unlink(missing_ok=True)
@@ -41,6 +41,16 @@ def publish(outcome: RunOutcome, reports_dir: Path, archive_day: date) -> RunOut
         os.replace(tmp, failure_page)
         outcome.html = final_html.name if final_html.exists() else None
     return outcome
+
+
+def copy_atomic(source: Path, target: Path) -> None:
+    """Copy through a temporary file beside the target: a full disk leaves no half-written page."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def failure_html(outcome: RunOutcome, has_previous: bool) -> str:

@@ -39,6 +39,10 @@ class ReportConfigError(ValueError):
     """reports.yaml cannot be used (names the file and the entry)."""
 
 
+class ReportsUnwritable(RuntimeError):
+    """The reports folder cannot be written (read-only, full disk): nothing half-written is left."""
+
+
 class ReportsBusy(RuntimeError):
     """Another `tpnb reports` is running on the same reports folder."""
 
@@ -261,45 +265,74 @@ def run_reports(
     """Run, publish and index every declared report; returns the outcomes."""
     from filelock import FileLock, Timeout
 
-    reports_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(reports_dir / ".tpnb-reports.lock"))
     try:
+        reports_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(reports_dir / ".tpnb-reports.lock"))
         lock.acquire(timeout=0)
     except Timeout:
         raise ReportsBusy(
             f"{reports_dir}: another `tpnb reports` run is in progress; try again when it has finished"
         ) from None
+    except OSError as exc:
+        raise ReportsUnwritable(_unwritable(reports_dir, exc)) from exc
     try:
-        for stale in reports_dir.glob("tpnb-run-*"):  # left by a run that was killed
-            shutil.rmtree(stale, ignore_errors=True)
-        runs, raw = load_runs(config_path, root, db_path, only)
-        if not runs:
-            raise ReportConfigError(f"{config_path}: no report matches{' ' + repr(only) if only else ''}")
-        as_of = _data_as_of(db_path)
-        today = date.today()
-        outcomes: list[RunOutcome] = []
-        with tempfile.TemporaryDirectory(prefix="tpnb-run-", dir=reports_dir) as work:
-            show_bar = sys.stderr.isatty() if progress is None else progress
-            outcomes = _execute_all(runs, db_path, work, jobs, show_bar)
-            for outcome in outcomes:
-                outcome.data_as_of = as_of
-                publish(outcome, reports_dir, today)
-        status_path = reports_dir / STATUS_FILE
-        statuses = json.loads(status_path.read_text()) if status_path.exists() else {}
-        for outcome in outcomes:
-            previous = statuses.get(outcome.name, {})
-            entry = asdict(outcome)
-            if outcome.status == "failed" and previous.get("html"):
-                entry["html"] = previous["html"]
-            statuses[outcome.name] = entry
-        tmp = status_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(statuses, indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, status_path)
-        prune_archive(reports_dir, int(raw.get("retention_days", 90)), today)
-        write_index(reports_dir, statuses)
-        return outcomes
+        return _run_locked(config_path, root, db_path, reports_dir, only, jobs, progress)
+    except OSError as exc:
+        raise ReportsUnwritable(_unwritable(reports_dir, exc)) from exc
     finally:
         lock.release()
+
+
+def _die_with_parent() -> None:
+    """A report worker ends when the `tpnb reports` that started it is killed (Linux); its kernels follow,
+    as each kernel polls its parent."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers end when the pool is shut down
+        pass
+
+
+def _unwritable(reports_dir: Path, exc: OSError) -> str:
+    return (
+        f"{reports_dir}: cannot write the reports there ({exc.strerror or exc}); the pages published before "
+        "are unchanged. Check the folder's permissions and free disk space."
+    )
+
+
+def _run_locked(
+    config_path: Path, root: Path, db_path: Path, reports_dir: Path, only: str | None, jobs: int, progress: bool | None
+) -> list[RunOutcome]:
+    for stale in reports_dir.glob("tpnb-run-*"):  # left by a run that was killed
+        shutil.rmtree(stale, ignore_errors=True)
+    runs, raw = load_runs(config_path, root, db_path, only)
+    if not runs:
+        raise ReportConfigError(f"{config_path}: no report matches{' ' + repr(only) if only else ''}")
+    as_of = _data_as_of(db_path)
+    today = date.today()
+    outcomes: list[RunOutcome] = []
+    with tempfile.TemporaryDirectory(prefix="tpnb-run-", dir=reports_dir) as work:
+        show_bar = sys.stderr.isatty() if progress is None else progress
+        outcomes = _execute_all(runs, db_path, work, jobs, show_bar)
+        for outcome in outcomes:
+            outcome.data_as_of = as_of
+            publish(outcome, reports_dir, today)
+    status_path = reports_dir / STATUS_FILE
+    statuses = json.loads(status_path.read_text()) if status_path.exists() else {}
+    for outcome in outcomes:
+        previous = statuses.get(outcome.name, {})
+        entry = asdict(outcome)
+        if outcome.status == "failed" and previous.get("html"):
+            entry["html"] = previous["html"]
+        statuses[outcome.name] = entry
+    tmp = status_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(statuses, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, status_path)
+    prune_archive(reports_dir, int(raw.get("retention_days", 90)), today)
+    write_index(reports_dir, statuses)
+    return outcomes
 
 
 def _execute_all(runs: list[ReportRun], db_path: Path, work: str, jobs: int, show_bar: bool) -> list[RunOutcome]:
@@ -330,7 +363,7 @@ def _execute_all(runs: list[ReportRun], db_path: Path, work: str, jobs: int, sho
                 log.info("report %s: running %s", run.name, run.notebook.name)
                 done(execute_run(run, str(db_path), work))
         else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
+            with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
                 futures = [pool.submit(execute_run, run, str(db_path), work) for run in runs]
                 for future in as_completed(futures):
                     done(future.result())

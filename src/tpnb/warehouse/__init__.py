@@ -13,11 +13,12 @@ from tpnb.warehouse.build import (
     ordered_models,
     run_checks,
 )
-from tpnb.warehouse.db import BadSetting, DatabaseBusy, DatabaseMissing, connect, has_rows, query
+from tpnb.warehouse.db import BadSetting, DatabaseBusy, DatabaseDamaged, DatabaseMissing, connect, has_rows, query
 
 __all__ = [
     "BadSetting",
     "DatabaseBusy",
+    "DatabaseDamaged",
     "DatabaseMissing",
     "Model",
     "ModelCheckFailed",

@@ -15,10 +15,15 @@ import duckdb
 from tpnb.settings import database_path
 
 LOCK_HINTS = ("could not set lock", "conflicting lock")
+DAMAGE_HINTS = ("not a valid duckdb database", "could not read enough bytes", "corrupt", "checksum")
 
 
 class DatabaseBusy(RuntimeError):
     """Another process holds the database for writing."""
+
+
+class DatabaseDamaged(RuntimeError):
+    """The file at the database path is not a readable DuckDB database (truncated, overwritten)."""
 
 
 class DatabaseMissing(FileNotFoundError):
@@ -42,6 +47,11 @@ def connect(db: str | Path | None = None, read_only: bool = True, wait_seconds: 
             return duckdb.connect(str(path), read_only=read_only, config=_engine_config())
         except duckdb.IOException as exc:
             text = str(exc).lower()
+            if any(hint in text for hint in DAMAGE_HINTS):
+                raise DatabaseDamaged(
+                    f"{path}: the database file is damaged or not a DuckDB database ({str(exc).splitlines()[0]}); "
+                    "restore it from a backup, or rebuild it with `tpnb ingest --config ...`"
+                ) from exc
             if not any(hint in text for hint in LOCK_HINTS):
                 raise
             if time.monotonic() >= deadline:
