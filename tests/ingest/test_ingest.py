@@ -341,3 +341,30 @@ def test_loading_a_b_a_leaves_a(tmp_path):
     assert statuses[2] != "unchanged"  # read again: the stored rows were B's
     again = ingest_file(con, "surveys", a)  # now the stored rows are A's: nothing to do
     assert again.status == "unchanged"
+
+
+def _catalogue(con, tmp_path, ids):
+    path = tmp_path / "tp.csv"
+    path.write_text("touchpoint_id,name,phase\n" + "".join(f"{i},{i},purchase\n" for i in ids), encoding="utf-8")
+    ingest_file(con, "touchpoints", path)
+
+
+@pytest.mark.parametrize("header", ["tp_ku\u0308hlung", "tp_k\u00fchlung", "tp_\u200bk\u00fchlung", " TP_Kühlung "])
+def test_look_alike_headers_name_the_catalogue_touchpoint(tmp_path, header):
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    _catalogue(con, tmp_path, ["k\u00fchlung"])
+    path = tmp_path / "s.csv"
+    path.write_text(f"response_id,customer_id,answered_at,nps,{header}\nR1,K1,2026-03-01,9,4\n", encoding="utf-8")
+    result = ingest_file(con, "surveys", path)
+    assert result.new_touchpoints == []
+    assert con.sql("select ratings[1].touchpoint_id from raw_surveys").fetchall() == [("k\u00fchlung",)]
+
+
+def test_a_near_duplicate_touchpoint_id_is_an_error_naming_both_spellings(tmp_path):
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    _catalogue(con, tmp_path, ["Delivery2"])
+    path = tmp_path / "s.csv"
+    path.write_text("response_id,customer_id,answered_at,nps,tp_delivery2\nR1,K1,2026-03-01,9,4\n", encoding="utf-8")
+    with pytest.raises(RejectedFile, match="'tp_delivery2' and the catalogue's touchpoint 'Delivery2'"):
+        ingest_file(con, "surveys", path)
+    assert con.sql("select count(*) from raw_surveys").fetchall() == [(0,)]

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from tpnb.contracts import Kind
+from tpnb.ingest.errors import RejectedFile
 from tpnb.ingest.options import SourceOptions
 from tpnb.ingest.readers import REJECTS, SHIFT, STAGE_TABLE, Staged
 from tpnb.ingest.schema import raw_table, stored_columns
@@ -29,6 +32,9 @@ from tpnb.sqlutil import drop_temp, ident, literal
 
 NEW = "load_rows"  # temp view: the rows of this load, with __pos (0-based position in the file)
 TEMPS = (NEW, "load_bad", "load_lines", "load_dup_keys", "load_conflicts", "load_known")
+
+
+ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 @dataclass
@@ -187,7 +193,7 @@ def finish_load(
     result.rows_loaded = incoming - result.rows_unchanged - result.rows_replaced
 
     if kind.wide_ratings:
-        result.new_touchpoints = _register_touchpoints(con, load_id, list(layout.ratings.values()))
+        result.new_touchpoints = _register_touchpoints(con, path, load_id, list(layout.ratings.values()))
     if "customer_id" in layout.contract and kind.name != "customers":
         result.unknown_customers = _scalar(
             con,
@@ -267,10 +273,23 @@ def _quarantine(con, kind: Kind, path: Path, staged: Staged, load_id: int, phone
     )
 
 
-def _register_touchpoints(con, load_id: int, touchpoint_ids: list[str]) -> list[str]:
+def match_key(identifier: str) -> str:
+    """How two ids are compared for near-duplicates: NFC, trimmed, case-folded, without zero-width characters."""
+    return unicodedata.normalize("NFC", ZERO_WIDTH.sub("", identifier)).strip().casefold()
+
+
+def _register_touchpoints(con, path: Path, load_id: int, touchpoint_ids: list[str]) -> list[str]:
     """Rating columns without a catalogue entry are registered with phase 'unknown'."""
     known = {row[0] for row in con.sql("select touchpoint_id from raw_touchpoints").fetchall()}
     new = sorted(set(touchpoint_ids) - known)
+    spellings = {match_key(k): k for k in known}
+    for tp in new:
+        if match_key(tp) in spellings:  # Delivery2 and delivery2, kühlung as NFC and NFD: one touchpoint
+            raise RejectedFile(
+                f"{path.name}: rating column 'tp_{tp}' and the catalogue's touchpoint "
+                f"'{spellings[match_key(tp)]}' differ only in case, spaces or Unicode form; "
+                "use one spelling (rename the column, or the catalogue's touchpoint_id)"
+            )
     for tp in new:
         con.execute(
             "insert into raw_touchpoints (touchpoint_id, name, phase, kind, load_id) "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import glob
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -105,8 +107,10 @@ class SourceOptions:
 
 
 def normalize_name(name: str) -> str:
-    """Column names match case-insensitively after trimming."""
-    return " ".join(str(name).replace("\ufeff", "").split()).lower()
+    """Column names match case-insensitively after trimming, in Unicode's composed form (NFC),
+    without zero-width characters (a header copied from a web page may hold one)."""
+    text = unicodedata.normalize("NFC", re.sub("[\u200b\u200c\u200d\u2060\ufeff]", "", str(name)))
+    return " ".join(text.split()).lower()
 
 
 @dataclass(frozen=True)
