@@ -288,3 +288,54 @@ def test_an_unwritable_reports_folder_is_reported_with_exit_1(demo_db, tmp_path)
     )
     assert run.returncode == 1, run.stderr
     assert "cannot write the reports there" in run.stderr and "Traceback" not in run.stderr
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
+def test_a_killed_report_run_leaves_no_worker_or_kernel_running(demo_db, tmp_path):
+    db, _ = demo_db
+    run = subprocess.Popen(
+        [sys.executable, "-m", "tpnb.cli", "reports", "--db", str(db), "--out", str(tmp_path / "out"), "--jobs", "2"],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    kernels: set[int] = set()
+    deadline = time.time() + 60
+    while time.time() < deadline and not kernels:  # wait until the kernels run
+        time.sleep(0.5)
+        family = _descendants(run.pid)
+        kernels = {p for p in family if "ipykernel" in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="ignore")}
+    assert kernels, "no kernel started"
+    family = _descendants(run.pid)
+    run.kill()
+    run.wait()
+    deadline = time.time() + 20
+    while time.time() < deadline and any(_alive(p) for p in family):
+        time.sleep(0.5)
+    assert not [p for p in family if _alive(p)], "workers or kernels outlived the killed run"

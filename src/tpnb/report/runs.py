@@ -13,11 +13,13 @@ import fnmatch
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -283,16 +285,22 @@ def run_reports(
         lock.release()
 
 
-def _die_with_parent() -> None:
-    """A report worker ends when the `tpnb reports` that started it is killed (Linux); its kernels follow,
-    as each kernel polls its parent."""
-    try:
-        import ctypes
-        import signal
+def _die_with_parent(parent_pid: int) -> None:
+    """A report worker ends when the `tpnb reports` that started it is gone (killed, not only stopped);
+    its kernels follow, as each kernel polls its parent. Workers start from a fork server, so the
+    operating system's parent-death signal would name the server: a thread watches the run instead."""
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: workers end when the pool is shut down
-        pass
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # alive, under another user
+                pass
+
+    threading.Thread(target=watch, name="tpnb-parent-watch", daemon=True).start()
 
 
 def _unwritable(reports_dir: Path, exc: OSError) -> str:
@@ -363,7 +371,12 @@ def _execute_all(runs: list[ReportRun], db_path: Path, work: str, jobs: int, sho
                 log.info("report %s: running %s", run.name, run.notebook.name)
                 done(execute_run(run, str(db_path), work))
         else:
-            with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
+            # forkserver: workers start from a clean process, never a fork of one that holds DuckDB's
+            # threads (a fork of a threaded process can deadlock or crash in the child)
+            context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+            with ProcessPoolExecutor(
+                max_workers=jobs, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
+            ) as pool:
                 futures = [pool.submit(execute_run, run, str(db_path), work) for run in runs]
                 for future in as_completed(futures):
                     done(future.result())
