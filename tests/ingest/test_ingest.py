@@ -368,3 +368,44 @@ def test_a_near_duplicate_touchpoint_id_is_an_error_naming_both_spellings(tmp_pa
     with pytest.raises(RejectedFile, match="'tp_delivery2' and the catalogue's touchpoint 'Delivery2'"):
         ingest_file(con, "surveys", path)
     assert con.sql("select count(*) from raw_surveys").fetchall() == [(0,)]
+
+
+def _sheet(path, title_rows: int = 0, error_row: bool = True):
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Export")
+    for i in range(title_rows):
+        sheet.write(i, 0, f"Umfrage-Export, Stand {i}")
+    top = title_rows + 1 if title_rows else 0  # a blank row under the title
+    sheet.write_row(top, 0, ["response_id", "customer_id", "answered_at", "nps", "tp_delivery"])
+    sheet.write_row(top + 1, 0, ["R1", "K1", "2026-03-01", 9, 4])
+    if error_row:
+        sheet.write_row(top + 2, 0, ["R2", "K1", "2026-03-01"])
+        sheet.write_formula(top + 2, 3, "=1/0", None, "#DIV/0!")
+        sheet.write(top + 2, 4, 3)
+    sheet.write_row(top + 4, 0, ["R3", "K1", "2026-03-01", 7, 2])  # after an empty row
+    book.close()
+    return top + 1  # the header's sheet row (1-based)
+
+
+@pytest.mark.parametrize("title_rows", [0, 1, 2])
+def test_xlsx_finds_its_header_below_a_title_and_quarantines_excel_errors(tmp_path, title_rows):
+    path = tmp_path / "s.xlsx"
+    header = _sheet(path, title_rows)
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    result = ingest_file(con, "surveys", path)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
+    [(line, reason)] = con.sql("select line, reason from meta_quarantine").fetchall()
+    assert line == header + 2 and reason == f"Excel error #DIV/0! in D{header + 2}"
+    assert con.sql("select response_id, nps from raw_surveys order by 1").fetchall() == [("R1", 9), ("R3", 7)]
+
+
+def test_xlsx_header_row_can_be_set(tmp_path):
+    path = tmp_path / "s.xlsx"
+    header = _sheet(path, title_rows=2, error_row=False)
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    result = ingest_file(con, "surveys", path, SourceOptions(header_row=header))
+    assert result.rows_loaded == 2
+    with pytest.raises(RejectedFile, match="header_row 99 is outside"):
+        ingest_file(con, "surveys", path, SourceOptions(header_row=99, sheet="Export"))

@@ -10,6 +10,7 @@ import polars as pl
 from tpnb.ingest.encoding import all_utf8, guess_encoding, transcode
 from tpnb.ingest.errors import RejectedFile
 from tpnb.ingest.options import SourceOptions
+from tpnb.ingest.spreadsheet import header_index, sheet_cells
 from tpnb.ingest.staging import (
     MAX_FIELD_BYTES,
     REJECTS,
@@ -92,26 +93,59 @@ def stage_parquet(con, path: Path, options: SourceOptions, candidates: dict[str,
 
 
 def stage_xlsx(con, path: Path, options: SourceOptions) -> Staged:
-    """Read an XLSX sheet (as text) into the staged table; a row's line is its row in the sheet."""
+    """Read an XLSX sheet (as text) into the staged table; a row's line is its row in the sheet.
+
+    The header is ``header_row`` or the first well-filled row (a title above it is skipped); rows
+    with an Excel error cell are quarantined with the cell and the error."""
     try:
         frame = pl.read_excel(
             path,
             sheet_name=options.sheet,
             engine="calamine",
             infer_schema_length=0,
+            has_header=False,
+            drop_empty_rows=False,
+            drop_empty_cols=False,
             raise_if_empty=False,
         )
-    except Exception as exc:  # fastexcel raises its own error types
+        cells = sheet_cells(path, options.sheet)
+    except RejectedFile as exc:
+        raise RejectedFile(f"{path.name}: {exc}") from exc
+    except Exception as exc:  # fastexcel and zipfile raise their own error types
         raise RejectedFile(f"{path.name}: cannot read as XLSX: {str(exc).splitlines()[0]}") from exc
-    if frame.width == 0:
+    if frame.width == 0 or frame.height == 0:
         raise RejectedFile(f"{path.name}: the sheet is empty")
-    frame = frame.with_columns(pl.all().cast(pl.String))
-    con.register("xlsx_frame", frame)
     try:
-        # Spreadsheet row 1 is the header, so record n sits on sheet row n + 1.
-        return _stage_from_relation_columns(con, path, options, "xlsx_frame", {}, "XLSX", 1)
+        index = header_index(frame, options.header_row, cells.first_row)
+    except RejectedFile as exc:
+        raise RejectedFile(f"{path.name}: {exc}") from exc
+    header = [("" if v is None else str(v)) for v in frame.row(index)]
+    header_line = cells.first_row + index
+    body = frame.slice(index + 1).with_columns(pl.all().cast(pl.String))
+    body = body.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1).alias("__sheet_row"))
+    body = body.filter(pl.any_horizontal(pl.exclude("__sheet_row").is_not_null()))  # empty rows are no records
+    bad_rows = sorted(r for r in cells.errors if r > header_line)
+    rejects = [(r, "Excel error " + ", ".join(f"{v} in {ref}" for ref, v in cells.errors[r]), None) for r in bad_rows]
+    body = body.filter(~pl.col("__sheet_row").is_in(bad_rows))
+    names, original = target_names(path, header, options)
+    staged_frame = body.rename(dict(zip(body.columns[:-1], [f"c{i}" for i in range(len(header))], strict=True)))
+    con.register("xlsx_frame", staged_frame)
+    try:
+        select = ", ".join(f"nullif(trim(c{i}), '') as {ident(n)}" for i, n in enumerate(names))
+        con.execute(
+            f"create temp table {STAGE_TABLE} as select {select}, __sheet_row::bigint as __line from xlsx_frame"
+        )
     finally:
         con.unregister("xlsx_frame")
+    con.execute("create temp table stage_rejects (line bigint, error_message varchar, csv_line varchar)")
+    for line, message, raw in rejects:
+        con.execute(
+            "insert into stage_rejects values ($line, $message, $raw)", {"line": line, "message": message, "raw": raw}
+        )
+    rows = count_rows(con, STAGE_TABLE)
+    if rows == 0 and not rejects:
+        raise RejectedFile(f"{path.name}: the sheet has a header but no data rows")
+    return Staged(names, original, rows, len(rejects), "xlsx")
 
 
 def stage_jsonl(con, path: Path, options: SourceOptions) -> Staged:

@@ -60,6 +60,7 @@ OPTION_KEYS = {
     "time_zone",
     "date_floor",
     "phone_region",
+    "header_row",
 }
 
 
@@ -90,6 +91,8 @@ class SourceOptions:
     date_floor: str = DEFAULT_DATE_FLOOR
     # Phone numbers in free text are found as numbers of this region (ISO 3166 code) or with a + prefix.
     phone_region: str = "DE"
+    # XLSX: the sheet row (1-based) that holds the header; None finds it (a title above it is skipped).
+    header_row: int | None = None
 
     @property
     def date_formats(self) -> list[str]:
@@ -177,7 +180,16 @@ def options_from_mapping(entry: dict[str, Any], where: str) -> SourceOptions:
         time_zone=time_zone,
         date_floor=date_floor,
         phone_region=phone_region,
+        header_row=_header_row(entry.get("header_row"), where),
     )
+
+
+def _header_row(value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(f"{where}: header_row must be a sheet row number (1 or more), got {value!r}")
+    return value
 
 
 def phone_regions() -> frozenset[str]:
