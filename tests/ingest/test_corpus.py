@@ -341,6 +341,117 @@ CASES = [
 ]
 
 
+# --- one value per case: a valid row (line 2), then the value under test in one column (line 3) ---
+SURVEY_VALUES = {  # column -> [(value, outcome, reason on line 3)]
+    "nps": [
+        ("0", "loaded", ""),
+        ("10", "loaded", ""),
+        ("9.0", "loaded", ""),
+        ("7,0", "loaded", ""),
+        (" 8 ", "loaded", ""),
+        ("", "loaded", ""),
+        ("-1", "quarantine", "below the minimum 0"),
+        ("zehn", "quarantine", "not a whole number"),
+        ("1e1", "loaded", ""),
+        ("9,5", "quarantine", "not a whole number"),
+    ],
+    "tp_delivery": [
+        ("1", "loaded", ""),
+        ("5", "loaded", ""),
+        ("3,5", "loaded", ""),
+        ("n/a", "loaded", ""),
+        ("weiß nicht", "loaded", ""),
+        ("-", "loaded", ""),
+        ("0", "quarantine", "rating not on the scale 1-5"),
+        ("6", "quarantine", "rating not on the scale 1-5"),
+        ("NaN", "quarantine", "rating not on the scale 1-5"),
+        ("gut", "quarantine", "rating not on the scale 1-5"),
+    ],
+    "answered_at": [
+        ("2026-03-01 10:00", "loaded", ""),
+        ("01.03.2026", "loaded", ""),
+        ("2026-03-01T10:00:00.123", "loaded", ""),
+        ("2026-03-01T10:00:00+05:30", "loaded", ""),
+        ("1990-01-01", "loaded", ""),
+        ("31.02.2026", "quarantine", "not a date/time"),
+        ("2026-02-30", "quarantine", "not a date/time"),
+        ("2026-03-01 25:00", "quarantine", "not a date/time"),
+        ("gestern", "quarantine", "not a date/time"),
+        ("1989-12-31", "quarantine", "before the date floor"),
+        ("", "quarantine", "required value missing"),
+    ],
+    "customer_id": [(" K2 ", "loaded", ""), ("", "quarantine", "required value missing")],
+}
+CONTACT_VALUES = {
+    "channel": [
+        ("E-Mail", "loaded", ""),
+        ("Brief", "loaded", ""),
+        ("FAX", "loaded", ""),
+        ("Telefon", "loaded", ""),
+        ("carrier pigeon", "quarantine", "not one of"),
+        ("", "quarantine", "required value missing"),
+    ],
+    "wait_seconds": [
+        ("1.234,5", "loaded", ""),
+        ("0", "loaded", ""),
+        ("-5", "quarantine", "below the minimum 0"),
+        ("abc", "quarantine", "not a number"),
+        ("1e400", "quarantine", "not a number"),
+    ],
+}
+SURVEY_ROW = {
+    "response_id": "R{n}",
+    "customer_id": "K1",
+    "answered_at": "2026-03-01",
+    "nps": "9",
+    "tp_delivery": "4",
+    "comment": "ok",
+}
+CONTACT_ROW = {
+    "contact_id": "C{n}",
+    "customer_id": "K1",
+    "opened_at": "2026-03-01",
+    "channel": "phone",
+    "wait_seconds": "30",
+    "resolved_at": "",
+}
+
+
+def _csv_cell(value: str) -> str:
+    return f'"{value}"' if any(ch in value for ch in ',"\n') else value
+
+
+def _one_value_cases(kind: str, row: dict, values: dict) -> list[Case]:
+    cases = []
+    for column, entries in values.items():
+        for value, outcome, reason in entries:
+            lines = [",".join(row)]
+            for n, v in ((1, None), (2, value)):
+                cells = {**row, **({column: v} if v is not None else {})}
+                lines.append(
+                    ",".join(
+                        _csv_cell(cells[c].format(n=n) if c.endswith("_id") and c != "customer_id" else cells[c])
+                        for c in row
+                    )
+                )
+            cases.append(
+                Case(
+                    f"{kind} {column} = {value!r}",
+                    kind,
+                    s("\n".join(lines) + "\n"),
+                    outcome,
+                    loaded=2 if outcome == "loaded" else 1,
+                    quarantined={3: reason} if outcome == "quarantine" else {},
+                )
+            )
+    return cases
+
+
+CASES += _one_value_cases("surveys", SURVEY_ROW, SURVEY_VALUES) + _one_value_cases(
+    "contacts", CONTACT_ROW, CONTACT_VALUES
+)
+
+
 def _write(tmp_path, case: Case):
     path = tmp_path / f"case{case.suffix}"
     path.write_bytes(case.content)
