@@ -87,11 +87,35 @@ contact = st.fixed_dictionaries(
     }
 )
 STYLES = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d")
+# The same hostile values on both read paths: not finite, not whole, out of range, offsets, short years.
+HOSTILE_WAITS = st.sampled_from(["nan", "NaN", "inf", "-inf", "1e400", "-5", "1e30"])
+HOSTILE_HANDOFFS = st.sampled_from(["2.5", "inf", "nan", "1e30", "-1", "9007199254740993"])
+hostile_contact = st.fixed_dictionaries(
+    {
+        "opened_at": moments,
+        "wait_seconds": st.one_of(
+            st.none(), st.floats(0, 1e6, allow_nan=False).map(lambda v: round(v, 3)), HOSTILE_WAITS
+        ),
+        "handoffs": st.one_of(st.none(), st.integers(0, 50), HOSTILE_HANDOFFS),
+        "resolved_after_seconds": st.one_of(st.none(), st.integers(0, 10**7)),
+    }
+)
+HOSTILE_STYLES = (*STYLES, "%Y-%m-%dT%H:%M:%S+02:00", "%Y-%m-%d %H:%M:%SZ", "%d.%m.%y")
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(contact, min_size=1, max_size=8), style=st.sampled_from(STYLES))
 def test_reader_typed_and_text_paths_store_the_same_rows(tmp_path_factory, monkeypatch, rows, style):
+    _both_paths_store_the_same(tmp_path_factory, monkeypatch, rows, style)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(hostile_contact, min_size=1, max_size=8), style=st.sampled_from(HOSTILE_STYLES))
+def test_both_read_paths_treat_hostile_values_alike(tmp_path_factory, monkeypatch, rows, style):
+    _both_paths_store_the_same(tmp_path_factory, monkeypatch, rows, style)
+
+
+def _both_paths_store_the_same(tmp_path_factory, monkeypatch, rows, style):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER.strip().split(","))
@@ -123,6 +147,7 @@ def test_reader_typed_and_text_paths_store_the_same_rows(tmp_path_factory, monke
             con = duckdb.connect(str(folder / "db.duckdb"))
             result = ingest_file(con, "contacts", path)
         assert result.rows_read == len(rows)
+        assert result.rows_loaded + result.rows_quarantined == len(rows)  # never a rejected file
         stored.append(
             (
                 result.rows_loaded,
