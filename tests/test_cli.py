@@ -124,3 +124,77 @@ def test_a_damaged_database_is_named_as_such_with_exit_2(demo_db, tmp_path, dama
     run = tpnb("nps", "--db", db)
     assert run.returncode == 2
     assert "damaged or not a DuckDB database" in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("given", ["01.03.2026", "2026-03-01"])
+def test_dates_on_the_command_line_read_either_way(demo_db, given):
+    run = tpnb("nps", "--db", demo_db[0], "--from", given, "--json")
+    assert run.returncode == 0, run.stderr
+    iso = tpnb("nps", "--db", demo_db[0], "--from", "2026-03-01", "--json")
+    assert json.loads(run.stdout)["groups"] == json.loads(iso.stdout)["groups"]
+
+
+def test_a_bad_date_is_a_usage_error_without_traceback(demo_db):
+    run = tpnb("nps", "--db", demo_db[0], "--from", "2026-13-01")
+    assert run.returncode == 2
+    assert "not a date; write 2026-03-01 or 01.03.2026" in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "named"),
+    [
+        ("analysis:\n  min_n: -1\n", "analysis.min_n"),
+        ("analysis:\n  min_m: 3\n", "analysis.min_m"),
+        ("service:\n  hours_start: 8\n", "service.hours_start"),
+        ("colour: blue\n", "'colour'"),
+    ],
+)
+def test_a_bad_setting_exits_2_naming_the_key(demo_db, tmp_path, yaml_text, named):
+    import os
+
+    (tmp_path / "tpnb.yaml").write_text(yaml_text)
+    run = tpnb("nps", "--db", demo_db[0], env={**os.environ, "TPNB_HOME": str(tmp_path)})
+    assert run.returncode == 2 and named in run.stderr and "Traceback" not in run.stderr
+
+
+def test_json_never_holds_nan(tmp_path):
+    import os
+
+    db = tmp_path / "no_nps.duckdb"
+    surveys = tmp_path / "s.csv"
+    surveys.write_text("response_id,customer_id,answered_at,tp_delivery\nR1,K1,2026-03-01,4\n")
+    env = {**os.environ, "TPNB_HOME": str(tmp_path)}
+    assert tpnb("ingest", "surveys", surveys, "--db", db, env=env).returncode == 0
+    run = tpnb("nps", "--db", db, "--json", env=env)
+    assert run.returncode == 0, run.stderr
+    assert "NaN" not in run.stdout and "Infinity" not in run.stdout
+    json.loads(run.stdout)  # valid JSON
+    text = tpnb("nps", "--db", db, env=env)
+    assert text.returncode == 0 and "Traceback" not in text.stderr
+
+
+def test_an_internal_error_exits_3_with_one_line_and_the_traceback_in_the_log(tmp_path):
+    import os
+
+    code = (
+        "import sys, tpnb.cli\n"
+        "from tpnb.cli.common import app\n"
+        "@app.command('boom')\n"
+        "def boom():\n"
+        "    raise RuntimeError('a bug')\n"
+        "sys.argv = ['tpnb', 'boom']\n"
+        "tpnb.cli.main()\n"
+    )
+    log = tmp_path / "errors.log"
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "TPNB_ERROR_LOG": str(log)},
+    )
+    assert run.returncode == 3
+    assert (
+        run.stderr.count("\n") == 1 and "internal error (RuntimeError: a bug)" in run.stderr and str(log) in run.stderr
+    )
+    assert "Traceback" in log.read_text() and "RuntimeError: a bug" in log.read_text()

@@ -80,32 +80,98 @@ def find_root(start: Path | None = None) -> Path:
     return here
 
 
-def _section(raw: dict[str, Any], name: str, cls: type) -> Any:
-    values = dict(raw.get(name) or {})
-    known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__}
-    unknown = sorted(set(values) - set(known))
+class SettingsError(ValueError):
+    """tpnb.yaml holds a key tpnb does not know or a value out of its range (names the key)."""
+
+
+TOP_LEVEL = ("database", "reports_dir", "report_runs", "analysis", "service")
+# key -> (check, what it must be); every number a whole number or a number, within its range
+RULES: dict[str, tuple[Any, str]] = {
+    "analysis.min_n": (lambda v: _whole(v) and v >= 1, "a whole number of at least 1"),
+    "analysis.freshness_days": (lambda v: _whole(v) and v >= 1, "a whole number of days, at least 1"),
+    "analysis.repurchase_window_days": (lambda v: _whole(v) and v >= 1, "a whole number of days, at least 1"),
+    "analysis.experience_window_days": (lambda v: _whole(v) and v >= 1, "a whole number of days, at least 1"),
+    "analysis.measure_window_days": (lambda v: _whole(v) and v >= 1, "a whole number of days, at least 1"),
+    "service.hours_start": (lambda v: _clock(v), 'a time of day written "HH:MM"'),
+    "service.hours_end": (lambda v: _clock(v), 'a time of day written "HH:MM"'),
+    "service.weekdays": (
+        lambda v: isinstance(v, list | tuple) and v and all(_whole(d) and 1 <= d <= 7 for d in v),
+        "a list of ISO weekdays, 1 (Monday) to 7",
+    ),
+    "service.first_response_target_hours": (lambda v: _number(v) and v > 0, "a number of hours above 0"),
+    "service.wait_threshold_seconds": (lambda v: _number(v) and v >= 0, "a number of seconds, 0 or more"),
+    "service.follow_up_days": (lambda v: _whole(v) and v >= 0, "a whole number of days, 0 or more"),
+}
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
+def _clock(value: Any) -> bool:
+    parts = str(value).split(":")
+    return (
+        isinstance(value, str)
+        and len(parts) == 2
+        and all(p.isdigit() for p in parts)
+        and int(parts[0]) < 24
+        and int(parts[1]) < 60
+    )
+
+
+def _section(raw: dict[str, Any], name: str, cls: type, path: Path) -> Any:
+    values = raw.get(name) or {}
+    if not isinstance(values, dict):
+        raise SettingsError(f"{path}: '{name}' must be a section of settings, got {values!r}")
+    unknown = sorted(set(values) - set(cls.__dataclass_fields__))
     if unknown:
-        raise ValueError(f"{SETTINGS_FILE}: unknown setting(s) in '{name}': {', '.join(unknown)}")
+        raise SettingsError(
+            f"{path}: unknown setting {name}.{unknown[0]}; known: "
+            + ", ".join(f"{name}.{k}" for k in cls.__dataclass_fields__)
+        )
+    for key, value in values.items():
+        check, what = RULES[f"{name}.{key}"]
+        if not check(value):
+            raise SettingsError(f"{path}: {name}.{key} must be {what}, got {value!r}")
+    known = dict(values)
     if "weekdays" in known:
         known["weekdays"] = tuple(int(d) for d in known["weekdays"])
     return cls(**known)
 
 
 def load_settings(root: Path | None = None) -> Settings:
-    """Read tpnb.yaml of the project root (TPNB_DB overrides the database)."""
+    """Read tpnb.yaml of the project root (TPNB_DB overrides the database).
+
+    Raises
+    ------
+    SettingsError
+        An unknown key, or a value of the wrong type or out of range (the message names the key).
+    """
     root = root or find_root()
     path = root / SETTINGS_FILE
     raw: dict[str, Any] = {}
     if path.is_file():
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise SettingsError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from exc
+        if not isinstance(raw, dict):
+            raise SettingsError(f"{path}: expected settings (key: value), got {type(raw).__name__}")
+        unknown = sorted(set(raw) - set(TOP_LEVEL))
+        if unknown:
+            raise SettingsError(f"{path}: unknown setting '{unknown[0]}'; known: {', '.join(TOP_LEVEL)}")
     database = Path(os.environ.get("TPNB_DB") or raw.get("database") or "data/tpnb.duckdb")
     return Settings(
         root=root,
         database=database if database.is_absolute() else root / database,
         reports_dir=root / raw.get("reports_dir", "reports"),
         report_runs=root / raw.get("report_runs", "reports.yaml"),
-        analysis=_section(raw, "analysis", AnalysisSettings),
-        service=_section(raw, "service", ServiceSettings),
+        analysis=_section(raw, "analysis", AnalysisSettings, path),
+        service=_section(raw, "service", ServiceSettings, path),
     )
 
 

@@ -148,3 +148,9 @@ def _evaluate(con):
         window_days=180,
         min_n=30,
     )
+
+
+def test_every_metric_a_target_may_name_is_one_the_analysis_computes():
+    from tpnb.contracts import TARGET_METRICS
+
+    assert set(TARGET_METRICS) == set(targets.HIGHER_IS_BETTER)

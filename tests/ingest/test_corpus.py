@@ -543,3 +543,15 @@ def test_a_file_wider_than_1000_columns_is_rejected_from_its_header(tmp_path):
     con = duckdb.connect(str(tmp_path / "db.duckdb"))
     with pytest.raises(RejectedFile, match="1,001 columns; tpnb loads at most 1,000"):
         ingest_file(con, "surveys", path)
+
+
+def test_an_unknown_target_metric_is_quarantined_with_the_known_ones(tmp_path):
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    path = tmp_path / "ziele.csv"
+    path.write_text(
+        "touchpoint_id,metric,valid_from,target,direction\n*,nps,2026-01-01,30,at_least\n*,csat,2026-01-01,4,at_least\n"
+    )
+    result = ingest_file(con, "targets", path)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    [(line, reason)] = con.sql("select line, reason from meta_quarantine").fetchall()
+    assert line == 3 and reason.startswith("not one of: mean_rating, top2_share, nps")

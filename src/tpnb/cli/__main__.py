@@ -1,5 +1,5 @@
 """`python -m tpnb.cli`: the same as the `tpnb` command."""
 
-from tpnb.cli import app
+from tpnb.cli import main
 
-app()
+main()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
-from tpnb.cli.common import DbOption, JsonOption, app, fail, read_connection, read_with
-from tpnb.cli.output import echo_driver_groups, empty_table, json_default
+from tpnb.cli.common import DbOption, JsonOption, app, fail, parse_day, read_connection, read_with
+from tpnb.cli.output import echo_driver_groups, empty_table, to_json
 
 NPS_DIMENSIONS = (
     "touchpoint",
@@ -30,8 +29,10 @@ def nps(
         str | None,
         typer.Option(help=f"Dimensions, comma-separated: {', '.join(NPS_DIMENSIONS)} or a survey attribute."),
     ] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="First answer date (YYYY-MM-DD).")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last answer date (YYYY-MM-DD).")] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First answer date (2026-03-01 or 01.03.2026).")
+    ] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last answer date (2026-03-01 or 01.03.2026).")] = None,
     accounts: Annotated[bool, typer.Option("--account-weighted", help="Weight every account equally.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -42,7 +43,10 @@ def nps(
     dims = [d.strip() for d in by.split(",")] if by else []
     con = read_connection(db)
     try:
-        sums, columns = nps_sums(con, dims, date_from, date_to, account_weighted=accounts)
+        first, last = parse_day(date_from, "--from"), parse_day(date_to, "--to")
+        sums, columns = nps_sums(
+            con, dims, first and first.isoformat(), last and last.isoformat(), account_weighted=accounts
+        )
     except ValueError as exc:
         fail(str(exc))
     finally:
@@ -50,21 +54,21 @@ def nps(
     table = nps_from_sums(sums, weighted=accounts).rename(dict(zip(columns, dims, strict=True)))
     if as_json:
         typer.echo(
-            json.dumps(
+            to_json(
                 {
                     "groups": table.to_dicts(),
                     "by": dims,
                     "method": "adjusted Wald, 95%" + (", accounts weighted equally" if accounts else ""),
-                },
-                default=str,
+                }
             )
         )
         return
     for row in table.iter_rows(named=True):
         name = " / ".join(str(row[d]) for d in dims) or "all"
         typer.echo(
-            f"{name:<40} n {row['n']:>7,}  NPS {row['nps']:6.1f}  [{row['ci_low']:6.1f}, {row['ci_high']:6.1f}]  "
-            f"P {row['promoters']:>6,}  N {row['passives']:>6,}  D {row['detractors']:>6,}"
+            f"{name:<40} n {_count(row['n'], 7)}  NPS {_num(row['nps'])}  [{_num(row['ci_low'])}, "
+            f"{_num(row['ci_high'])}]  P {_count(row['promoters'], 6)}  N {_count(row['passives'], 6)}  "
+            f"D {_count(row['detractors'], 6)}"
         )
 
 
@@ -133,7 +137,7 @@ def drivers(
             )
             for g in groups
         }
-        typer.echo(json.dumps(docs[None] if by is None else {"by": by, "models": docs}, default=json_default))
+        typer.echo(to_json(docs[None] if by is None else {"by": by, "models": docs}))
         return
     echo_driver_groups(groups, by, outcome, min_n)
 
@@ -160,7 +164,7 @@ def measures(db: DbOption = None, as_json: JsonOption = False) -> None:
         )
     )
     if as_json:
-        typer.echo(json.dumps({"measures": table.to_dicts()}, default=json_default))
+        typer.echo(to_json({"measures": table.to_dicts()}))
         return
     if table.height == 0:
         typer.echo("no measures loaded (tpnb ingest measures FILE)")
@@ -184,7 +188,7 @@ def targets(
     if latest and table.height:
         table = latest_targets(table)
     if as_json:
-        typer.echo(json.dumps({"targets": table.to_dicts()}, default=json_default))
+        typer.echo(to_json({"targets": table.to_dicts()}))
         return
     if table.height == 0:
         typer.echo("no targets loaded (tpnb ingest targets FILE)")
@@ -194,3 +198,11 @@ def targets(
             f"{r['touchpoint_id']:<18} {r['metric']:<26} {r['period_quarter']}  actual {actual:>8}  "
             f"target {r['direction']} {r['target']:g}: {r['status']}"
         )
+
+
+def _count(value: int | None, width: int) -> str:
+    return f"{value:>{width},}" if value is not None else "–".rjust(width)
+
+
+def _num(value: float | None) -> str:
+    return "     –" if value is None or value != value else f"{value:6.1f}"

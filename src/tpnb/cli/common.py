@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,7 @@ import typer
 from tpnb import __version__
 
 app = typer.Typer(
+    pretty_exceptions_enable=False,  # tracebacks go to the log (tpnb.cli.main), never to a user
     add_completion=False,
     no_args_is_help=True,
     help="tpnb: touchpoint analytics. Surveys and contact logs in DuckDB, NPS, key drivers, reports.",
@@ -71,7 +73,7 @@ def read_connection(db: Path | None):
 def main(
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
 ) -> None:
-    """Set up logging; ``--version`` prints the version."""
+    """Set up logging, check tpnb.yaml (a bad key or value exits 2 naming it); ``--version`` prints the version."""
     logging.basicConfig(
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -80,3 +82,21 @@ def main(
     if version:
         typer.echo(__version__)
         raise typer.Exit(0)
+    from tpnb.settings import SettingsError, load_settings
+
+    try:
+        load_settings()
+    except SettingsError as exc:
+        fail(str(exc))
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    """A date given on the command line: ISO (2026-03-01) or German (01.03.2026); exits 2 otherwise."""
+    if value is None:
+        return None
+    for style in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(value.strip(), style).date()
+        except ValueError:
+            continue
+    fail(f"{option} {value!r}: not a date; write 2026-03-01 or 01.03.2026")

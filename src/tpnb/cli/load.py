@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +9,7 @@ from typing import Annotated
 import typer
 
 from tpnb.cli.common import DbOption, JsonOption, app, db_path, fail, write_connection
-from tpnb.cli.output import echo_loads
+from tpnb.cli.output import echo_loads, to_json
 
 
 @app.command()
@@ -126,7 +125,7 @@ def ingest(
             con.close()
     quarantined = sum(r.rows_quarantined for r in results)
     if as_json:
-        typer.echo(json.dumps({"loads": [r.as_dict() for r in results], "rejected": rejected}, default=str))
+        typer.echo(to_json({"loads": [r.as_dict() for r in results], "rejected": rejected}))
     else:
         echo_loads(results, rejected, quarantined)
     if rejected:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
@@ -74,3 +75,18 @@ def json_default(value):
     if isinstance(value, float) and math.isnan(value):
         return None
     return str(value)
+
+
+def _finite(value):
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def to_json(document) -> str:
+    """One JSON document: NaN and infinities as null (valid JSON), dates and other values as text."""
+    return json.dumps(_finite(document), default=json_default, allow_nan=False)

@@ -58,6 +58,15 @@ EVENT_TYPES = (
     "reopened",
 )
 DIRECTIONS = ("at_least", "at_most")
+# The metrics a target can name (tpnb.analysis.targets computes each): an unknown one is quarantined at load.
+TARGET_METRICS = (
+    "mean_rating",
+    "top2_share",
+    "nps",
+    "first_response_hours_p90",
+    "same_day_callback_share",
+    "answered_in_target_share",
+)
 
 # Labels users really have, mapped to the contract's values.
 ENUM_ALIASES: dict[str, str] = {
@@ -255,7 +264,7 @@ KINDS: dict[str, Kind] = {
             "targets",
             (
                 Column("touchpoint_id", ID, key=True, meaning="a touchpoint or *"),
-                Column("metric", TEXT, key=True),
+                Column("metric", ENUM, key=True, choices=TARGET_METRICS, meaning="what the target is set on"),
                 Column("valid_from", DATE, key=True),
                 Column("target", NUMBER, required=True),
                 Column("direction", ENUM, required=True, choices=DIRECTIONS),
