@@ -36,7 +36,7 @@ def reports(
         fail(str(exc))
     except rep.ReportsUnwritable as exc:  # a run could not be published: 1, like a failed report
         fail(str(exc), code=1)
-    failed = [o for o in outcomes if o.status != "ok"]
+    failed = [o for o in outcomes if o.status == "failed"]
     index = (out or settings.reports_dir) / "index.html"
     for o in outcomes:
         typer.echo(

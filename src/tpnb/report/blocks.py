@@ -50,9 +50,19 @@ def bullets(items: Iterable[Html | str]) -> Html:
     return Html("<ul>" + "".join(f"<li>{i if isinstance(i, Html) else escape(i)}</li>" for i in items) + "</ul>")
 
 
+def missing(message: str) -> Html:
+    """A section's plain sentence on what data it lacks and how to add it (marked for the run's status)."""
+    return Html(f'<p class="tpnb-missing">{escape(message)}</p>')
+
+
 def notice(label: str, message: str) -> Html:
     """A highlighted warning: a bold label and its message."""
     return Html(f"<blockquote>⚠ <strong>{escape(label)}:</strong> {escape(message)}</blockquote>")
+
+
+def section_or_gap(title: str | None, gap: str | None, message: str) -> Section | None:
+    """A section that only says what it lacks when ``gap`` names a missing kind of data, else None."""
+    return Section(title, [missing(message)]) if gap else None
 
 
 @dataclass

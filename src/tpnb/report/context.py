@@ -46,11 +46,16 @@ class ReportContext:
     db_file: Path | None = None
     started: float = field(default_factory=time.time)
     parameters: dict = field(default_factory=dict)
+    available: dict[str, bool] = field(default_factory=dict)  # which kinds of data are loaded (read.DATA_KINDS)
     _drivers: dict = field(default_factory=dict)
 
     def t(self, key: str) -> str:
         """The label of a column, dimension or value in the report's language."""
         return label(key, self.language)
+
+    def lacking(self, *kinds: str) -> str | None:
+        """The first of ``kinds`` (read.DATA_KINDS) that is not loaded, or None when all are."""
+        return next((kind for kind in kinds if not self.available.get(kind, True)), None)
 
     def text(self, key: str, **values: object) -> str:
         """A sentence of the catalogue in the report's language."""
@@ -179,6 +184,7 @@ def open_report(
         ratings=read.touchpoint_ratings(con, filters, start, end),
         contacts=read.contacts(con, filters, start, end),
         all_responses=read.responses(con, filters),
+        available=read.available_data(con),
     )
     ctx.parameters = {
         "period": f"{start} – {end}",

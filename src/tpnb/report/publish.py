@@ -30,7 +30,7 @@ def publish(outcome: RunOutcome, reports_dir: Path, archive_day: date) -> RunOut
     if outcome.notebook:
         os.replace(outcome.notebook, runs_dir / f"{outcome.name}.ipynb")
         outcome.notebook = str((runs_dir / f"{outcome.name}.ipynb").relative_to(reports_dir))
-    if outcome.status == "ok":
+    if outcome.status in ("ok", "no data"):
         copy_atomic(Path(outcome.html), archive / f"{outcome.name}.html")
         os.replace(outcome.html, final_html)
         outcome.html = final_html.name
@@ -94,7 +94,7 @@ def write_index(reports_dir: Path, statuses: dict[str, dict]) -> Path:
         )
         failed = f" · <a href='{html.escape(name)}.failed.html'>error</a>" if s["status"] == "failed" else ""
         params = ", ".join(f"{k}={v}" for k, v in sorted(s.get("parameters", {}).items()))
-        color = "#2ca02c" if s["status"] == "ok" else "#d62728"
+        color = {"ok": "#2ca02c", "no data": "#b07d00"}.get(s["status"], "#d62728")
         rows.append(
             f"<tr><td>{link}</td><td>{html.escape(params)}</td><td>{html.escape(s.get('data_as_of') or '–')}</td>"
             f"<td>{html.escape(s['finished_at'])} ({s['seconds']} s)</td>"

@@ -24,14 +24,12 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from importlib import resources
 from pathlib import Path
 
 import yaml
 
-from tpnb.report.csp import toc_script, with_policy
 from tpnb.report.publish import prune_archive, publish, write_index
-from tpnb.report.vega import vega_bundle
+from tpnb.report.render import PUBLISHED, page_status, render_html
 
 log = logging.getLogger("tpnb.report")
 STATUS_FILE = "status.json"
@@ -168,33 +166,6 @@ def _values_from_data(db_path: Path, dimension: str) -> list[str]:
 # --- executing and rendering ----------------------------------------------------------------
 
 
-def render_html(notebook_path: Path, title: str) -> str:
-    """Executed notebook -> HTML without code, prompts, parameter cells or stderr."""
-    import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    nb = nbformat.read(str(notebook_path), as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [
-                o
-                for o in cell.get("outputs", [])
-                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-            ]
-    nb.metadata["title"] = title
-    templates = str(resources.files("tpnb.report") / "templates")
-    exporter = HTMLExporter(template_name="tpnb", extra_template_basedirs=[templates])
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    remover = TagRemovePreprocessor(remove_cell_tags={"parameters", "injected-parameters", "remove-cell"})
-    exporter.register_preprocessor(remover, enabled=True)
-    bundle, toc = vega_bundle(), toc_script()
-    body, _ = exporter.from_notebook_node(nb, resources={"tpnb_vega_bundle": bundle, "tpnb_toc_js": toc})
-    return with_policy(body, own_scripts=(bundle, toc))
-
-
 def execute_run(run: ReportRun, db_path: str, work_dir: str) -> RunOutcome:
     """Run one notebook with papermill into ``work_dir``; render its HTML there."""
     import papermill as pm
@@ -218,8 +189,9 @@ def execute_run(run: ReportRun, db_path: str, work_dir: str) -> RunOutcome:
             # report's; they would only fill a scheduled run's log
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
-        out_html.write_text(render_html(out_nb, run.title), encoding="utf-8")
-        status, error = "ok", None
+        page = render_html(out_nb, run.title)
+        out_html.write_text(page, encoding="utf-8")
+        status, error = page_status(page), None
     except Exception as exc:  # papermill raises PapermillExecutionError with the cell's error
         status, error = "failed", _short_error(exc)
     return RunOutcome(
@@ -227,7 +199,7 @@ def execute_run(run: ReportRun, db_path: str, work_dir: str) -> RunOutcome:
         run.title,
         status,
         run.parameters,
-        str(out_html) if status == "ok" else None,
+        str(out_html) if status in PUBLISHED else None,
         str(out_nb) if out_nb.exists() else None,
         round(time.time() - started, 2),
         datetime.now().isoformat(timespec="seconds"),

@@ -65,6 +65,8 @@ def stale_warning(ctx: ReportContext) -> str | None:
 def summary_items(ctx: ReportContext) -> list[Html]:
     """The summary's points, each escaped HTML."""
     lang = ctx.language
+    if ctx.lacking("nps"):
+        return [join(ctx.text("missing.nps"))]
     head = headline_nps(ctx)
     now = head["now"]
     if now is None:

@@ -306,3 +306,24 @@ def measure_inputs(con: duckdb.DuckDBPyConnection, window_days: int) -> MeasureI
             params,
         ),
     )
+
+
+# --- what is loaded ------------------------------------------------------------------------------
+
+DATA_KINDS = ("nps", "ratings", "contacts", "orders", "targets", "measures")
+
+
+def available_data(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
+    """Which kinds of data the marts hold: NPS scores, touchpoint ratings, contacts, orders, targets, measures."""
+
+    def scalar(sql: str) -> bool:
+        return bool(con.sql(sql).fetchall()[0][0])
+
+    return {
+        "nps": scalar("select count(nps) > 0 from mart_responses"),
+        "ratings": scalar("select count(*) > 0 from mart_touchpoint_ratings where is_experienced"),
+        "contacts": has_rows(con, "mart_contacts"),
+        "orders": has_rows(con, "core_orders"),
+        "targets": has_rows(con, "core_targets"),
+        "measures": has_rows(con, "core_measures"),
+    }

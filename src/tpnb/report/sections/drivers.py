@@ -6,7 +6,7 @@ import polars as pl
 
 from tpnb.analysis.drivers import InsufficientData, KeyDriverResult, key_drivers_by
 from tpnb.report import charts, tables
-from tpnb.report.blocks import Html, Section, paragraph
+from tpnb.report.blocks import Html, Section, missing, paragraph
 from tpnb.report.context import ReportContext
 from tpnb.report.i18n import fmt_number, fmt_share
 
@@ -72,6 +72,8 @@ def drivers_table(ctx: ReportContext, result: KeyDriverResult) -> Html:
 def priority_matrix(ctx: ReportContext) -> Section:
     """The priority matrix of the NPS model: importance against performance."""
     section = Section(ctx.text("drivers.matrix"))
+    if kind := ctx.lacking("nps", "ratings"):
+        return section.add(missing(ctx.text(f"missing.{kind}")))
     try:
         result = ctx.drivers("nps")
     except InsufficientData as exc:
@@ -82,6 +84,8 @@ def priority_matrix(ctx: ReportContext) -> Section:
 def nps_drivers(ctx: ReportContext) -> Section:
     """The drivers of NPS: how the model was made, importance bars and the full table."""
     section = Section(ctx.text("drivers.nps"))
+    if kind := ctx.lacking("nps", "ratings"):
+        return section.add(missing(ctx.text(f"missing.{kind}")))
     try:
         result = ctx.drivers("nps")
     except InsufficientData as exc:
@@ -96,6 +100,9 @@ def nps_drivers(ctx: ReportContext) -> Section:
 def outcome_drivers(ctx: ReportContext, outcome: str) -> Section:
     """The drivers of another outcome (promoter, detractor, repurchase): statement and importance bars."""
     section = Section(ctx.text(f"drivers.{outcome}"))
+    needs = ("orders", "ratings") if outcome == "repurchase" else ("nps", "ratings")
+    if kind := ctx.lacking(*needs):
+        return section.add(missing(ctx.text(f"missing.{kind}")))
     try:
         result = ctx.drivers(outcome)
     except InsufficientData as exc:
@@ -106,6 +113,8 @@ def outcome_drivers(ctx: ReportContext, outcome: str) -> Section:
 def drivers_by_role(ctx: ReportContext, min_n: int = 300) -> Section:
     """The three strongest touchpoints per buying-centre role (roles under ``min_n`` say so)."""
     section = Section(ctx.text("drivers.by_role"))
+    if kind := ctx.lacking("nps", "ratings"):
+        return section.add(missing(ctx.text(f"missing.{kind}")))
     models = key_drivers_by(
         ctx.all_responses_with_ratings(),
         "role",
@@ -136,6 +145,8 @@ def drivers_by_role(ctx: ReportContext, min_n: int = 300) -> Section:
 def diagnostics(ctx: ReportContext) -> Section:
     """The model's diagnostics: n, R², VIF, straight-liners, convergence, notes, the ordered-logit check."""
     section = Section(ctx.text("drivers.diagnostics"))
+    if kind := ctx.lacking("nps", "ratings"):
+        return section.add(missing(ctx.text(f"missing.{kind}")))
     try:
         result = ctx.drivers("nps")
     except InsufficientData as exc:

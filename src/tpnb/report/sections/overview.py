@@ -8,7 +8,7 @@ from tpnb.analysis.cells import suppress_small
 from tpnb.analysis.nps import nps, nps_change
 from tpnb.analysis.ratings import touchpoint_ratings as rating_table
 from tpnb.report import charts, tables
-from tpnb.report.blocks import Html, Section, paragraph
+from tpnb.report.blocks import Html, Section, paragraph, section_or_gap
 from tpnb.report.context import ReportContext
 
 TOUCHPOINT_DIMENSIONS = ("touchpoint_name", "phase", "channel")
@@ -72,6 +72,8 @@ def nps_change_table(ctx: ReportContext, dim: str) -> Html:
 
 def nps_trend(ctx: ReportContext) -> Section:
     """NPS per month over every period (months under min_n left out)."""
+    if gap := _gap(ctx, ctx.text("overview.nps_by_month"), "nps"):
+        return gap
     monthly = nps(ctx.all_responses, by="period_month").filter(pl.col("n") >= ctx.min_n)
     name = ctx.text("overview.nps_by_month")
     return Section(name, [charts.trend(monthly, "nps", ctx.language, title=name)])
@@ -79,6 +81,8 @@ def nps_trend(ctx: ReportContext) -> Section:
 
 def nps_by(ctx: ReportContext, dim: str) -> Section:
     """NPS per value of a response dimension, and its change against the comparison period."""
+    if gap := _gap(ctx, ctx.text("overview.nps_by", dimension=ctx.t(dim)), "nps"):
+        return gap
     _, chart, table = nps_table(ctx, dim)
     return Section(
         ctx.text("overview.nps_by", dimension=ctx.t(dim)),
@@ -88,13 +92,17 @@ def nps_by(ctx: ReportContext, dim: str) -> Section:
 
 def nps_by_touchpoint(ctx: ReportContext, dim: str) -> Section:
     """NPS of the respondents who experienced each touchpoint (or phase, channel)."""
-    _, chart, table = nps_table(ctx, dim)
     name = ctx.t("touchpoint" if dim == "touchpoint_name" else dim)
+    if gap := _gap(ctx, ctx.text("overview.nps_by_experienced", dimension=name), "nps", "ratings"):
+        return gap
+    _, chart, table = nps_table(ctx, dim)
     return Section(ctx.text("overview.nps_by_experienced", dimension=name), [chart, table])
 
 
 def touchpoint_ratings(ctx: ReportContext) -> Section:
     """Reach and ratings per touchpoint, by phase."""
+    if gap := _gap(ctx, ctx.text("overview.ratings"), "ratings"):
+        return gap
     table = rating_table(
         ctx.ratings,
         by=["phase_order", "phase", "touchpoint_kind", "touchpoint_id", "touchpoint_name"],
@@ -150,3 +158,8 @@ def verbatims(ctx: ReportContext, limit: int = 12) -> Section:
         ctx.language,
     )
     return Section(ctx.text("section.verbatims"), [table])
+
+
+def _gap(ctx: ReportContext, title: str, *kinds: str) -> Section | None:
+    kind = ctx.lacking(*kinds)
+    return section_or_gap(title, kind, ctx.text(f"missing.{kind}") if kind else "")

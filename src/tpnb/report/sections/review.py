@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tpnb.report import tables
-from tpnb.report.blocks import Section, paragraph
+from tpnb.report.blocks import Section, missing, paragraph
 from tpnb.report.context import ReportContext
 from tpnb.report.review import latest_targets, measure_effects
 
@@ -13,7 +13,7 @@ def targets(ctx: ReportContext) -> Section:
     section = Section(ctx.text("targets.heading"))
     frame = latest_targets(ctx)
     if frame is None:
-        return section.add(paragraph(ctx.text("targets.none")))
+        return section.add(missing(ctx.text("targets.none")))
     table = tables.html_table(
         frame,
         {
@@ -49,7 +49,7 @@ def measures(ctx: ReportContext) -> Section:
     section = Section(ctx.text("measures.heading"))
     frame = measure_effects(ctx)
     if frame is None:
-        return section.add(paragraph(ctx.text("measures.none")))
+        return section.add(missing(ctx.text("measures.none")))
     table = tables.html_table(
         frame,
         {

@@ -7,7 +7,7 @@ import polars as pl
 from tpnb.analysis.nps import nps
 from tpnb.analysis.service import channel_consistency, channel_mix, service_kpis
 from tpnb.report import charts, tables
-from tpnb.report.blocks import Html, Section, paragraph
+from tpnb.report.blocks import Html, Section, missing, paragraph
 from tpnb.report.context import ReportContext
 from tpnb.report.i18n import label
 from tpnb.warehouse import read
@@ -70,16 +70,22 @@ def service_table(ctx: ReportContext, by: str | None = None) -> Html:
 
 def kpis(ctx: ReportContext) -> Section:
     """The service-chain KPIs of the period."""
+    if ctx.lacking("contacts"):
+        return Section(ctx.text("service.kpis"), [missing(ctx.text("missing.contacts"))])
     return Section(ctx.text("service.kpis"), [service_table(ctx)])
 
 
 def kpis_by(ctx: ReportContext, dim: str) -> Section:
     """The main KPIs per department or channel."""
+    if ctx.lacking("contacts"):
+        return Section(ctx.t(dim), [missing(ctx.text("missing.contacts"))])
     return Section(ctx.t(dim), [service_table(ctx, dim)])
 
 
 def channels(ctx: ReportContext) -> Section:
     """Channel mix, and whether the same request is treated alike on every channel."""
+    if ctx.lacking("contacts"):
+        return Section(ctx.text("service.channels"), [missing(ctx.text("missing.contacts"))])
     mix = tables.html_table(
         channel_mix(ctx.contacts),
         {"channel": ctx.t("channel"), "n": "n", "share": ctx.text("service.share")},
@@ -108,6 +114,8 @@ def channels(ctx: ReportContext) -> Section:
 
 def trends(ctx: ReportContext, kpis: tuple[str, ...] = ("passed_around_share", "answered_in_target_share")) -> Section:
     """Monthly lines of service KPIs over every period (within the filters)."""
+    if ctx.lacking("contacts"):
+        return Section(ctx.text("service.trends"), [missing(ctx.text("missing.contacts"))])
     monthly = service_kpis(read.contacts(ctx.con, ctx.filters), by="period_month")
     return Section(
         ctx.text("service.trends"),
@@ -117,6 +125,8 @@ def trends(ctx: ReportContext, kpis: tuple[str, ...] = ("passed_around_share", "
 
 def loyalty(ctx: ReportContext) -> Section:
     """NPS and observed repurchase of respondents with and without each service-log experience."""
+    if ctx.lacking("contacts"):
+        return Section(ctx.text("service.loyalty"), [missing(ctx.text("missing.contacts"))])
     rows = []
     for flag in EXPERIENCES:
         if flag not in ctx.responses.columns:
