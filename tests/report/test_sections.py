@@ -5,11 +5,26 @@ import shutil
 import duckdb
 import pytest
 
-from tpnb.report.context import open_report
+from tpnb.report import context
 from tpnb.report.summary import summary_html
 
 
-def test_summary_names_nps_touchpoints_targets_and_the_service_problem(demo_db):
+@pytest.fixture
+def open_report():
+    """``open_report`` whose contexts are closed after the test: another test may open the same
+    database with other engine settings, which DuckDB refuses while a connection is open."""
+    opened = []
+
+    def open_(*args, **kwargs):
+        opened.append(context.open_report(*args, **kwargs))
+        return opened[-1]
+
+    yield open_
+    for ctx in opened:
+        ctx.close()
+
+
+def test_summary_names_nps_touchpoints_targets_and_the_service_problem(demo_db, open_report):
     ctx = open_report(str(demo_db[0]), language="en")
     text = summary_html(ctx)
     assert "<strong>NPS " in text and "Act first on: <strong>Delivery / logistics partner</strong>" in text
@@ -21,16 +36,19 @@ def test_driver_results_are_shared_until_the_database_changes(demo_db, tmp_path,
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     db = tmp_path / "copy.duckdb"
     shutil.copy(demo_db[0], db)
-    first = open_report(str(db)).drivers("nps", bootstrap=5)
+    with context.open_report(str(db)) as ctx:  # closed before the database is written below
+        first = ctx.drivers("nps", bootstrap=5)
     files = list((tmp_path / "cache" / "tpnb" / "drivers").glob("*.pickle"))
     assert len(files) == 1
-    again = open_report(str(db)).drivers("nps", bootstrap=5)
+    with context.open_report(str(db)) as ctx:
+        again = ctx.drivers("nps", bootstrap=5)
     assert again.drivers.equals(first.drivers)
     assert len(list(files[0].parent.glob("*.pickle"))) == 1  # read, not recomputed
     con = duckdb.connect(str(db))
     con.execute("delete from mart_responses where segment = 'Kleinkunde'")
     con.close()
-    changed = open_report(str(db)).drivers("nps", bootstrap=5)
+    with context.open_report(str(db)) as ctx:
+        changed = ctx.drivers("nps", bootstrap=5)
     assert changed.n < first.n
     assert len(list(files[0].parent.glob("*.pickle"))) == 2
 
@@ -62,7 +80,9 @@ REPORT_SECTIONS = {
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
-def test_every_section_of_every_report_renders_in_the_page_language(demo_db, language, monkeypatch, tmp_path):
+def test_every_section_of_every_report_renders_in_the_page_language(
+    demo_db, language, monkeypatch, tmp_path, open_report
+):
     from tpnb.report import sections
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
@@ -77,7 +97,7 @@ def test_every_section_of_every_report_renders_in_the_page_language(demo_db, lan
             assert ("Soll" if language == "de" else "Target") in text
 
 
-def test_a_filter_with_too_few_responses_says_so_in_each_driver_section(demo_db, monkeypatch, tmp_path):
+def test_a_filter_with_too_few_responses_says_so_in_each_driver_section(demo_db, monkeypatch, tmp_path, open_report):
     from tpnb.report import sections
     from tpnb.warehouse import read
 
@@ -94,7 +114,9 @@ def test_a_filter_with_too_few_responses_says_so_in_each_driver_section(demo_db,
 @pytest.mark.parametrize(
     ("language", "prefix", "age"), [("de", "Veraltete Daten", "Tage alt"), ("en", "Stale data", "days old")]
 )
-def test_stale_data_is_flagged_in_the_page_language_only(demo_db, language, prefix, age, tmp_path, monkeypatch):
+def test_stale_data_is_flagged_in_the_page_language_only(
+    demo_db, language, prefix, age, tmp_path, monkeypatch, open_report
+):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     ctx = open_report(str(demo_db[0]), language=language, as_of="2030-01-01")
     text = summary_html(ctx)

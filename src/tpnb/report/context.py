@@ -53,6 +53,16 @@ class ReportContext:
         """The label of a column, dimension or value in the report's language."""
         return label(key, self.language)
 
+    def close(self) -> None:
+        """Close the connection to the database (a notebook's kernel closes it when it ends)."""
+        self.con.close()
+
+    def __enter__(self) -> ReportContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def lacking(self, *kinds: str) -> str | None:
         """The first of ``kinds`` (read.DATA_KINDS) that is not loaded, or None when all are."""
         return next((kind for kind in kinds if not self.available.get(kind, True)), None)

@@ -128,6 +128,22 @@ def newest_answer_day(con: duckdb.DuckDBPyConnection) -> date | None:
     return con.sql("select max(answered_at)::date from mart_responses").fetchall()[0][0]
 
 
+def _within(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    day: str,
+    filters: dict[str, str | None],
+    first_day: date | None,
+    last_day: date | None,
+) -> pl.DataFrame:
+    """Rows of a mart (``table`` and ``day`` are tpnb's own names) within the filters and days (None: open)."""
+    return query(
+        con,
+        f"select * from {table} where ($lo is null or {day} >= $lo) and ($hi is null or {day} <= $hi) and {FILTER_SQL}",
+        {**_filter_params(filters), "lo": first_day, "hi": last_day},
+    )
+
+
 def responses(
     con: duckdb.DuckDBPyConnection,
     filters: dict[str, str | None],
@@ -135,23 +151,14 @@ def responses(
     last_day: date | None = None,
 ) -> pl.DataFrame:
     """``mart_responses`` within the filters, answered between the two days (inclusive; None: open)."""
-    return query(
-        con,
-        "select * from mart_responses where ($lo is null or answered_on >= $lo) "
-        f"and ($hi is null or answered_on <= $hi) and {FILTER_SQL}",
-        {**_filter_params(filters), "lo": first_day, "hi": last_day},
-    )
+    return _within(con, "mart_responses", "answered_on", filters, first_day, last_day)
 
 
 def touchpoint_ratings(
     con: duckdb.DuckDBPyConnection, filters: dict[str, str | None], first_day: date, last_day: date
 ) -> pl.DataFrame:
     """``mart_touchpoint_ratings`` (one row per response and touchpoint asked) within filters and days."""
-    return query(
-        con,
-        f"select * from mart_touchpoint_ratings where answered_at::date between $lo and $hi and {FILTER_SQL}",
-        {**_filter_params(filters), "lo": first_day, "hi": last_day},
-    )
+    return _within(con, "mart_touchpoint_ratings", "answered_at::date", filters, first_day, last_day)
 
 
 def contacts(
@@ -161,12 +168,7 @@ def contacts(
     last_day: date | None = None,
 ) -> pl.DataFrame:
     """``mart_contacts`` within the filters, opened between the two days (inclusive; None: open)."""
-    return query(
-        con,
-        "select * from mart_contacts where ($lo is null or opened_at::date >= $lo) "
-        f"and ($hi is null or opened_at::date <= $hi) and {FILTER_SQL}",
-        {**_filter_params(filters), "lo": first_day, "hi": last_day},
-    )
+    return _within(con, "mart_contacts", "opened_at::date", filters, first_day, last_day)
 
 
 def driver_ratings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

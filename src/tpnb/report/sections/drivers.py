@@ -11,6 +11,20 @@ from tpnb.report.context import ReportContext
 from tpnb.report.i18n import fmt_number, fmt_share
 
 
+def _model(
+    ctx: ReportContext, section: Section, outcome: str = "nps", needs: tuple[str, ...] = ("nps", "ratings")
+) -> KeyDriverResult | None:
+    """The model of ``outcome``, or None after adding to ``section`` the sentence on what is missing."""
+    if kind := ctx.lacking(*needs):
+        section.add(missing(ctx.text(f"missing.{kind}")))
+        return None
+    try:
+        return ctx.drivers(outcome)
+    except InsufficientData as exc:
+        section.add(_too_few(ctx, exc))
+        return None
+
+
 def _too_few(ctx: ReportContext, exc: InsufficientData) -> Html:
     return paragraph(ctx.text("drivers.too_few", n=exc.n, required=exc.required))
 
@@ -72,24 +86,16 @@ def drivers_table(ctx: ReportContext, result: KeyDriverResult) -> Html:
 def priority_matrix(ctx: ReportContext) -> Section:
     """The priority matrix of the NPS model: importance against performance."""
     section = Section(ctx.text("drivers.matrix"))
-    if kind := ctx.lacking("nps", "ratings"):
-        return section.add(missing(ctx.text(f"missing.{kind}")))
-    try:
-        result = ctx.drivers("nps")
-    except InsufficientData as exc:
-        return section.add(_too_few(ctx, exc))
+    if (result := _model(ctx, section)) is None:
+        return section
     return section.add(charts.priority_matrix(result.drivers, ctx.language, result.diagnostics.get("quadrant_lines")))
 
 
 def nps_drivers(ctx: ReportContext) -> Section:
     """The drivers of NPS: how the model was made, importance bars and the full table."""
     section = Section(ctx.text("drivers.nps"))
-    if kind := ctx.lacking("nps", "ratings"):
-        return section.add(missing(ctx.text(f"missing.{kind}")))
-    try:
-        result = ctx.drivers("nps")
-    except InsufficientData as exc:
-        return section.add(_too_few(ctx, exc))
+    if (result := _model(ctx, section)) is None:
+        return section
     return section.add(
         model_statement(ctx, result),
         charts.importance_bars(result.drivers, ctx.language),
@@ -101,12 +107,8 @@ def outcome_drivers(ctx: ReportContext, outcome: str) -> Section:
     """The drivers of another outcome (promoter, detractor, repurchase): statement and importance bars."""
     section = Section(ctx.text(f"drivers.{outcome}"))
     needs = ("orders", "ratings") if outcome == "repurchase" else ("nps", "ratings")
-    if kind := ctx.lacking(*needs):
-        return section.add(missing(ctx.text(f"missing.{kind}")))
-    try:
-        result = ctx.drivers(outcome)
-    except InsufficientData as exc:
-        return section.add(_too_few(ctx, exc))
+    if (result := _model(ctx, section, outcome, needs)) is None:
+        return section
     return section.add(model_statement(ctx, result), charts.importance_bars(result.drivers, ctx.language))
 
 
@@ -145,12 +147,8 @@ def drivers_by_role(ctx: ReportContext, min_n: int = 300) -> Section:
 def diagnostics(ctx: ReportContext) -> Section:
     """The model's diagnostics: n, R², VIF, straight-liners, convergence, notes, the ordered-logit check."""
     section = Section(ctx.text("drivers.diagnostics"))
-    if kind := ctx.lacking("nps", "ratings"):
-        return section.add(missing(ctx.text(f"missing.{kind}")))
-    try:
-        result = ctx.drivers("nps")
-    except InsufficientData as exc:
-        return section.add(_too_few(ctx, exc))
+    if (result := _model(ctx, section)) is None:
+        return section
     ordered = ctx.ordered_check()
     d = {**result.diagnostics, **({"ordered_logit": ordered} if ordered else {})}
     lang = ctx.language
