@@ -67,9 +67,13 @@ def test_valid_rows_round_trip(tmp_path_factory, rows, delimiter, date_style, en
         rows = [{**r, "comment": r["comment"].strip() or None if r["comment"] else None} for r in rows]
     folder = tmp_path_factory.mktemp("prop")
     path = folder / "s.csv"
-    path.write_bytes(_csv(rows, delimiter, date_style).encode(encoding))
+    content = _csv(rows, delimiter, date_style).encode(encoding)
+    path.write_bytes(content)
     con = duckdb.connect(str(folder / "db.duckdb"))
-    result = ingest_file(con, "surveys", path, SourceOptions(delimiter=delimiter))
+    # Windows-1252 text whose bytes also read as UTF-8 ("Â¡" is C2 A1, UTF-8's "¡") cannot be told
+    # apart by any reader: there the user declares the encoding, and so does the test.
+    declared = encoding if encoding == "cp1252" and _reads_as_utf8(content) and not content.isascii() else None
+    result = ingest_file(con, "surveys", path, SourceOptions(delimiter=delimiter, encoding=declared))
     assert result.rows_quarantined == 0 and result.rows_loaded == len(rows)
     stored = {
         r[0]: r[1:]
@@ -86,6 +90,14 @@ def test_valid_rows_round_trip(tmp_path_factory, rows, delimiter, date_style, en
             rating,
             r["comment"],
         )
+
+
+def _reads_as_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 cell = st.one_of(

@@ -58,9 +58,11 @@ class ReportContext:
         self.con.close()
 
     def __enter__(self) -> ReportContext:
+        """Use a context in a ``with`` block: its connection closes at the end."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Close the connection."""
         self.close()
 
     def lacking(self, *kinds: str) -> str | None:
