@@ -54,3 +54,67 @@ def test_the_index_shows_no_data_and_the_command_does_not_count_it_a_failure(sur
     out, _ = surveys_only
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count(">no data<") == 2
+
+
+def _survey_without_nps(path, rows: int = 600, seed: int = 3):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    a, b, c = (rng.integers(1, 6, rows) for _ in range(3))
+    # satisfied follows touchpoint a strongly, b a little, c not at all
+    satisfied = (1.2 * a + 0.3 * b + rng.normal(0, 1, rows)) > 4.5
+    lines = ["response_id,customer_id,answered_at,tp_a,tp_b,tp_c,satisfied"]
+    lines += [f"R{i},K{i},2026-03-01,{a[i]},{b[i]},{c[i]},{'ja' if satisfied[i] else 'nein'}" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_a_survey_without_nps_explains_its_yes_no_answer(tmp_path):
+    from tpnb.report import sections
+    from tpnb.report.context import open_report
+
+    db = tmp_path / "tpnb.duckdb"
+    _survey_without_nps(tmp_path / "s.csv")
+    con = duckdb.connect(str(db))
+    ingest_sources(con, load_sources(_config(tmp_path, "s.csv")))
+    warehouse.build(con, load_settings(REPO))
+    con.close()
+    with open_report(str(db), language="de") as ctx:
+        assert ctx.outcome == "satisfied"
+        table = sections.nps_drivers(ctx).html_text()
+        summary = sections.summary(ctx).html_text()
+    assert "Treiber von „satisfied“" in table
+    first = table.split("<tbody>", 1)[1].split("</td>", 1)[0]
+    assert first.endswith(">a")  # the strongest driver by construction ranks first
+    assert "Keine NPS-Antworten geladen" in summary and "wichtig für „satisfied“" in summary
+
+
+def _config(folder, file_name: str, extra: str = ""):
+    path = folder / "sources.yaml"
+    path.write_text(f"sources:\n  - kind: surveys\n    path: {file_name}\n{extra}")
+    return path
+
+
+def test_the_real_airline_survey_ranks_online_boarding_first_for_satisfied(tmp_path):
+    import polars as pl
+    import yaml
+
+    from tests.conftest import real_data
+    from tpnb.report import sections
+    from tpnb.report.context import open_report
+
+    source = real_data("airline_train.csv")
+    sample = tmp_path / "airline_sample.csv"
+    pl.read_csv(source).sample(n=8000, seed=1).write_csv(sample)
+    config = yaml.safe_load((REPO / "examples" / "airline" / "sources.yaml").read_text())
+    config["sources"][0]["path"] = str(sample)
+    (tmp_path / "sources.yaml").write_text(yaml.safe_dump(config))
+    db = tmp_path / "airline.duckdb"
+    con = duckdb.connect(str(db))
+    ingest_sources(con, load_sources(tmp_path / "sources.yaml"))
+    warehouse.build(con, load_settings(REPO))
+    con.close()
+    with open_report(str(db), language="en") as ctx:
+        assert ctx.outcome == "satisfied"
+        table = sections.nps_drivers(ctx).html_text()
+    first = table.split("<tbody>", 1)[1].split("</td>", 1)[0]
+    assert first.endswith(">online_boarding")

@@ -30,6 +30,7 @@ def setup(
     language: str = "de",
     report_mode: bool = False,
     as_of=None,
+    outcome: str | None = None,
 ) -> ReportContext:
     """Prepare a report notebook: chart rendering without a network, and the run's data.
 
@@ -53,4 +54,5 @@ def setup(
         min_n,
         language,
         as_of,
+        outcome=outcome,
     )

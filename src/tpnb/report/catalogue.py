@@ -227,6 +227,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Treiber der Weiterempfehlung (NPS 0-10)",
         "en": "Drivers of recommendation (NPS 0-10)",
     },
+    "drivers.outcome": {"de": "Treiber von „{outcome}“", "en": "Drivers of “{outcome}”"},
+    "summary.act_first_why_outcome": {
+        "de": " – wichtig für „{outcome}“ und unterdurchschnittlich bewertet.",
+        "en": " – they matter for “{outcome}” and are rated below the median.",
+    },
     "drivers.promoter": {"de": "Promotoren", "en": "Promoters"},
     "drivers.detractor": {"de": "Kritiker", "en": "Detractors"},
     "drivers.repurchase": {"de": "Beobachteter Wiederkauf", "en": "Observed repurchase"},

@@ -12,7 +12,13 @@ import duckdb
 import polars as pl
 
 import tpnb
-from tpnb.analysis.drivers import EXPERIENCE_DRIVERS, InsufficientData, KeyDriverResult, key_drivers
+from tpnb.analysis.drivers import (
+    EXPERIENCE_DRIVERS,
+    OUTCOME_COLUMNS,
+    InsufficientData,
+    KeyDriverResult,
+    key_drivers,
+)
 from tpnb.report.cache import cache_file, read_cache, write_cache
 from tpnb.report.i18n import label, text
 from tpnb.settings import Settings, database_path, load_settings
@@ -47,6 +53,7 @@ class ReportContext:
     started: float = field(default_factory=time.time)
     parameters: dict = field(default_factory=dict)
     available: dict[str, bool] = field(default_factory=dict)  # which kinds of data are loaded (read.DATA_KINDS)
+    outcome: str = "nps"  # what the key-driver sections explain: nps, or a yes/no or numeric survey answer
     _drivers: dict = field(default_factory=dict)
 
     def t(self, key: str) -> str:
@@ -129,6 +136,8 @@ class ReportContext:
 
     def ordered_check(self) -> dict | None:
         """The ordered-logit check of the NPS model (signs and ranks against OLS); None without a model."""
+        if self.outcome != "nps":
+            return None
         try:
             result = self.drivers("nps", bootstrap=0, ordered_check=True)
         except InsufficientData:
@@ -136,8 +145,19 @@ class ReportContext:
         return result.diagnostics.get("ordered_logit")
 
     def all_responses_with_ratings(self) -> pl.DataFrame:
-        """Every period's responses (within the filters) with their ``tp_`` rating columns."""
-        return self.all_responses.join(read.driver_ratings(self.con), on="response_id", how="left")
+        """Every period's responses (within the filters) with their ``tp_`` rating columns, and the
+        report's outcome when it is a survey answer rather than a column of the mart."""
+        frame = self.all_responses.join(read.driver_ratings(self.con), on="response_id", how="left")
+        if self.outcome not in OUTCOME_COLUMNS and self.outcome not in frame.columns:
+            frame = frame.join(read.attribute_values(self.con, self.outcome), on="response_id", how="left")
+        return frame
+
+
+def default_outcome(con: duckdb.DuckDBPyConnection, available: dict[str, bool]) -> str:
+    """NPS where the survey has it, else its first yes/no answer, else NPS (the sections then say it is missing)."""
+    if available.get("nps", True):
+        return "nps"
+    return next(iter(read.yes_no_attributes(con)), "nps")
 
 
 def parse_date(value: object) -> date | None:
@@ -164,12 +184,14 @@ def open_report(
     language: str = "de",
     as_of=None,
     settings: Settings | None = None,
+    outcome: str | None = None,
 ) -> ReportContext:
     """Read what a report needs from the database, with its parameters applied.
 
     Without dates, the period is the half year up to the newest survey
     response and the comparison is the half year before it. ``min_n``
-    defaults to ``analysis.min_n`` of tpnb.yaml.
+    defaults to ``analysis.min_n`` of tpnb.yaml. ``outcome`` is what the key-driver sections
+    explain: by default NPS, or, in a survey without NPS, its first yes/no answer (``satisfied``).
     """
     settings = settings or load_settings()
     con = connect(db_path)
@@ -198,10 +220,12 @@ def open_report(
         all_responses=read.responses(con, filters),
         available=read.available_data(con),
     )
+    ctx.outcome = outcome or default_outcome(con, ctx.available)
     ctx.parameters = {
         "period": f"{start} – {end}",
         "comparison": f"{comp_start} – {comp_end}",
         **ctx.filters,
+        "outcome": ctx.outcome,
         "min_n": ctx.min_n,
         "language": language,
     }

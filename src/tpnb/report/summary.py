@@ -62,16 +62,16 @@ def stale_warning(ctx: ReportContext) -> str | None:
     return sentence[:1].upper() + sentence[1:] + ctx.text("summary.age_limit", days=state.max_age_days)
 
 
-def summary_items(ctx: ReportContext) -> list[Html]:
-    """The summary's points, each escaped HTML."""
+def nps_line(ctx: ReportContext) -> Html:
+    """NPS of the period with its interval and the change against the comparison period."""
     lang = ctx.language
     if ctx.lacking("nps"):
-        return [join(ctx.text("missing.nps"))]
+        return join(ctx.text("missing.nps"))
     head = headline_nps(ctx)
     now = head["now"]
     if now is None:
-        return [join(ctx.text("summary.no_responses"))]
-    nps_line = [
+        return join(ctx.text("summary.no_responses"))
+    parts: list[str | Html] = [
         strong(ctx.text("summary.nps", nps=fmt_number(now["nps"], lang))),
         ctx.text(
             "summary.nps_detail",
@@ -84,52 +84,62 @@ def summary_items(ctx: ReportContext) -> list[Html]:
     change = head["change"]
     if change:
         key = "summary.change_significant" if change["is_significant"] else "summary.change_not_significant"
-        nps_line.append(
-            ctx.text(
-                key,
-                change=fmt_signed(change["change"], lang),
-                p=fmt_number(change["p_value"], lang, 3),
-            )
-        )
+        parts.append(ctx.text(key, change=fmt_signed(change["change"], lang), p=fmt_number(change["p_value"], lang, 3)))
     if now["n"] < ctx.min_n:
-        nps_line.append(ctx.text("summary.few_responses", min_n=ctx.min_n))
-    items = [join(*nps_line)]
+        parts.append(ctx.text("summary.few_responses", min_n=ctx.min_n))
+    return join(*parts)
 
+
+def act_first_line(ctx: ReportContext) -> Html | None:
+    """The touchpoints to act on first: important for the report's outcome and rated below the median."""
+    lang = ctx.language
+    if ctx.lacking("ratings", *(("nps",) if ctx.outcome == "nps" else ())):
+        return None
     try:
-        result = ctx.drivers("nps")
+        result = ctx.drivers(ctx.outcome)
     except InsufficientData:
-        result = None
-    if result is not None:
-        fix = result.drivers.filter(pl.col("quadrant") == "fix first").sort("importance", descending=True).head(3)
-        if fix.height == 0:
-            fix = result.drivers.filter(pl.col("kind") == "touchpoint").sort("importance", descending=True).head(3)
-        names: list[str | Html] = []
-        for i, r in enumerate(fix.iter_rows(named=True)):
-            names += [", "] if i else []
-            names += [
-                strong(r["label"]),
-                ctx.text(
-                    "summary.act_first_item",
-                    performance=fmt_number(r["performance"], lang, 2),
-                    certainty=fmt_share(r["quadrant_certainty"], lang),
-                ),
-            ]
-        items.append(join(ctx.text("summary.act_first"), *names, ctx.text("summary.act_first_why")))
+        return None
+    fix = result.drivers.filter(pl.col("quadrant") == "fix first").sort("importance", descending=True).head(3)
+    if fix.height == 0:
+        fix = result.drivers.filter(pl.col("kind") == "touchpoint").sort("importance", descending=True).head(3)
+    names: list[str | Html] = []
+    for i, r in enumerate(fix.iter_rows(named=True)):
+        names += [", "] if i else []
+        names += [
+            strong(r["label"]),
+            ctx.text(
+                "summary.act_first_item",
+                performance=fmt_number(r["performance"], lang, 2),
+                certainty=fmt_share(r["quadrant_certainty"], lang),
+            ),
+        ]
+    why = (
+        ctx.text("summary.act_first_why")
+        if ctx.outcome == "nps"
+        else ctx.text("summary.act_first_why_outcome", outcome=ctx.t(ctx.outcome))
+    )
+    return join(ctx.text("summary.act_first"), *names, why)
+
+
+def summary_items(ctx: ReportContext) -> list[Html]:
+    """The summary's points, each escaped HTML."""
+    lang = ctx.language
+    items = [nps_line(ctx)]
+    if ctx.lacking("nps") is None and headline_nps(ctx)["now"] is None:
+        return items
+    if act := act_first_line(ctx):
+        items.append(act)
     cycle = cycle_line(ctx)
     if cycle:
         items.append(join(cycle))
-    problem = biggest_service_problem(ctx)
+    problem = biggest_service_problem(ctx) if ctx.available.get("nps", True) else None
     if problem:
         share = fmt_share(problem["respondent_share"], lang) if problem["respondent_share"] is not None else "–"
         items.append(
             join(
                 ctx.text("summary.biggest_problem"),
                 strong(label(problem["driver"], lang)),
-                ctx.text(
-                    "summary.biggest_problem_detail",
-                    share=share,
-                    cost=fmt_number(-problem["coef"], lang),
-                ),
+                ctx.text("summary.biggest_problem_detail", share=share, cost=fmt_number(-problem["coef"], lang)),
             )
         )
     return items

@@ -329,3 +329,25 @@ def available_data(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
         "targets": has_rows(con, "core_targets"),
         "measures": has_rows(con, "core_measures"),
     }
+
+
+def yes_no_attributes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Survey attributes that are yes/no answers (values 0 and 1, nearly always given): outcomes a
+    report can explain when the survey has no NPS (e.g. ``satisfied``)."""
+    return [
+        row[0]
+        for row in con.sql(
+            "select attribute from core_survey_attributes group by attribute "
+            "having count(value_number) >= 0.9 * count(*) and min(value_number) = 0 and max(value_number) = 1 "
+            "and count(distinct value_number) = 2 order by attribute"
+        ).fetchall()
+    ]
+
+
+def attribute_values(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
+    """``response_id`` and the numeric value of one survey attribute, named ``name``."""
+    return query(
+        con,
+        "select response_id, value_number as value from core_survey_attributes where attribute = $name",
+        {"name": name},
+    ).rename({"value": name})

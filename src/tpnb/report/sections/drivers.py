@@ -10,12 +10,21 @@ from tpnb.report.blocks import Html, Section, missing, paragraph
 from tpnb.report.context import ReportContext
 from tpnb.report.i18n import fmt_number, fmt_share
 
+NPS_OUTCOMES = ("nps", "promoter", "detractor")
 
-def _model(
-    ctx: ReportContext, section: Section, outcome: str = "nps", needs: tuple[str, ...] = ("nps", "ratings")
-) -> KeyDriverResult | None:
-    """The model of ``outcome``, or None after adding to ``section`` the sentence on what is missing."""
-    if kind := ctx.lacking(*needs):
+
+def _needs(outcome: str) -> tuple[str, ...]:
+    """The kinds of data a model of ``outcome`` needs."""
+    if outcome in NPS_OUTCOMES:
+        return ("nps", "ratings")
+    return ("orders", "ratings") if outcome == "repurchase" else ("ratings",)
+
+
+def _model(ctx: ReportContext, section: Section, outcome: str | None = None) -> KeyDriverResult | None:
+    """The model of ``outcome`` (default: the report's), or None after adding to ``section`` the
+    sentence on what is missing."""
+    outcome = outcome or ctx.outcome
+    if kind := ctx.lacking(*_needs(outcome)):
         section.add(missing(ctx.text(f"missing.{kind}")))
         return None
     try:
@@ -84,7 +93,7 @@ def drivers_table(ctx: ReportContext, result: KeyDriverResult) -> Html:
 
 
 def priority_matrix(ctx: ReportContext) -> Section:
-    """The priority matrix of the NPS model: importance against performance."""
+    """The priority matrix of the report's model (NPS by default): importance against performance."""
     section = Section(ctx.text("drivers.matrix"))
     if (result := _model(ctx, section)) is None:
         return section
@@ -92,8 +101,10 @@ def priority_matrix(ctx: ReportContext) -> Section:
 
 
 def nps_drivers(ctx: ReportContext) -> Section:
-    """The drivers of NPS: how the model was made, importance bars and the full table."""
-    section = Section(ctx.text("drivers.nps"))
+    """The drivers of the report's outcome (NPS by default): how the model was made, importance bars
+    and the full table."""
+    title = ctx.text("drivers.nps") if ctx.outcome == "nps" else ctx.text("drivers.outcome", outcome=ctx.t(ctx.outcome))
+    section = Section(title)
     if (result := _model(ctx, section)) is None:
         return section
     return section.add(
@@ -106,8 +117,7 @@ def nps_drivers(ctx: ReportContext) -> Section:
 def outcome_drivers(ctx: ReportContext, outcome: str) -> Section:
     """The drivers of another outcome (promoter, detractor, repurchase): statement and importance bars."""
     section = Section(ctx.text(f"drivers.{outcome}"))
-    needs = ("orders", "ratings") if outcome == "repurchase" else ("nps", "ratings")
-    if (result := _model(ctx, section, outcome, needs)) is None:
+    if (result := _model(ctx, section, outcome)) is None:
         return section
     return section.add(model_statement(ctx, result), charts.importance_bars(result.drivers, ctx.language))
 
@@ -115,11 +125,12 @@ def outcome_drivers(ctx: ReportContext, outcome: str) -> Section:
 def drivers_by_role(ctx: ReportContext, min_n: int = 300) -> Section:
     """The three strongest touchpoints per buying-centre role (roles under ``min_n`` say so)."""
     section = Section(ctx.text("drivers.by_role"))
-    if kind := ctx.lacking("nps", "ratings"):
+    if kind := ctx.lacking(*_needs(ctx.outcome)):
         return section.add(missing(ctx.text(f"missing.{kind}")))
     models = key_drivers_by(
         ctx.all_responses_with_ratings(),
         "role",
+        outcome=ctx.outcome,
         min_n=min_n,
         bootstrap=0,
         controls=["segment"],
