@@ -198,3 +198,17 @@ def test_an_internal_error_exits_3_with_one_line_and_the_traceback_in_the_log(tm
         run.stderr.count("\n") == 1 and "internal error (RuntimeError: a bug)" in run.stderr and str(log) in run.stderr
     )
     assert "Traceback" in log.read_text() and "RuntimeError: a bug" in log.read_text()
+
+
+def test_nps_states_how_old_the_data_is(demo_db):
+    from datetime import date
+
+    import duckdb
+
+    con = duckdb.connect(str(demo_db[0]), read_only=True)
+    newest = con.sql("select max(answered_at)::date from mart_responses").fetchall()[0][0]
+    con.close()
+    doc = json.loads(tpnb("nps", "--db", demo_db[0], "--json").stdout)
+    assert doc["data_as_of"] == newest.isoformat()
+    assert doc["data_age_days"] == (date.today() - newest).days
+    assert doc["is_stale"] == (doc["data_age_days"] > 90)  # freshness_days of tpnb.yaml

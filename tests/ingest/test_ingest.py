@@ -409,3 +409,14 @@ def test_xlsx_header_row_can_be_set(tmp_path):
     assert result.rows_loaded == 2
     with pytest.raises(RejectedFile, match="header_row 99 is outside"):
         ingest_file(con, "surveys", path, SourceOptions(header_row=99, sheet="Export"))
+
+
+def test_a_touchpoint_without_a_catalogue_entry_gets_a_readable_name(tmp_path):
+    from tpnb.ingest.load import readable_name
+
+    assert readable_name("inflight_wifi") == "Inflight wifi" and readable_name("check-in") == "Check in"
+    path = tmp_path / "s.csv"
+    path.write_text("response_id,customer_id,answered_at,nps,tp_online_boarding\nR1,K1,2026-03-01,9,4\n")
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    assert ingest_file(con, "surveys", path).new_touchpoints == ["online_boarding"]
+    assert con.sql("select name, phase from raw_touchpoints").fetchall() == [("Online boarding", "unknown")]

@@ -84,7 +84,7 @@ def test_a_survey_without_nps_explains_its_yes_no_answer(tmp_path):
         summary = sections.summary(ctx).html_text()
     assert "Treiber von „satisfied“" in table
     first = table.split("<tbody>", 1)[1].split("</td>", 1)[0]
-    assert first.endswith(">a")  # the strongest driver by construction ranks first
+    assert first.endswith(">A")  # the strongest driver by construction ranks first (named from tp_a)
     assert "Keine NPS-Antworten geladen" in summary and "wichtig für „satisfied“" in summary
 
 
@@ -117,4 +117,4 @@ def test_the_real_airline_survey_ranks_online_boarding_first_for_satisfied(tmp_p
         assert ctx.outcome == "satisfied"
         table = sections.nps_drivers(ctx).html_text()
     first = table.split("<tbody>", 1)[1].split("</td>", 1)[0]
-    assert first.endswith(">online_boarding")
+    assert first.endswith(">Online boarding")  # a readable name made from the id online_boarding

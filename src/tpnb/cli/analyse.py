@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -38,7 +39,8 @@ def nps(
 ) -> None:
     """NPS with adjusted-Wald 95% intervals, by any dimensions."""
     from tpnb.analysis.nps import nps_from_sums
-    from tpnb.warehouse.read import nps_sums
+    from tpnb.settings import load_settings
+    from tpnb.warehouse.read import newest_answer_day, nps_sums
 
     dims = [d.strip() for d in by.split(",")] if by else []
     con = read_connection(db)
@@ -47,11 +49,15 @@ def nps(
         sums, columns = nps_sums(
             con, dims, first and first.isoformat(), last and last.isoformat(), account_weighted=accounts
         )
+        newest = newest_answer_day(con)
     except ValueError as exc:
         fail(str(exc))
     finally:
         con.close()
     table = nps_from_sums(sums, weighted=accounts).rename(dict(zip(columns, dims, strict=True)))
+    limit = load_settings().analysis.freshness_days
+    age = None if newest is None else (date.today() - newest).days
+    freshness = {"data_as_of": newest, "data_age_days": age, "is_stale": age is None or age > limit}
     if as_json:
         typer.echo(
             to_json(
@@ -59,6 +65,7 @@ def nps(
                     "groups": table.to_dicts(),
                     "by": dims,
                     "method": "adjusted Wald, 95%" + (", accounts weighted equally" if accounts else ""),
+                    **freshness,
                 }
             )
         )
@@ -70,6 +77,11 @@ def nps(
             f"{_num(row['ci_high'])}]  P {_count(row['promoters'], 6)}  N {_count(row['passives'], 6)}  "
             f"D {_count(row['detractors'], 6)}"
         )
+    if newest is None:
+        typer.echo("no survey responses loaded", err=True)
+    else:
+        stale = f"; older than freshness_days ({limit})" if freshness["is_stale"] else ""
+        typer.echo(f"data as of {newest:%Y-%m-%d} ({age} days before today{stale})", err=bool(stale))
 
 
 @app.command()

@@ -273,13 +273,20 @@ def _quarantine(con, kind: Kind, path: Path, staged: Staged, load_id: int, phone
     )
 
 
+def readable_name(identifier: str) -> str:
+    """A name for an id that has none in the catalogue: separators as spaces, the first letter capital."""
+    words = " ".join(re.split(r"[_\-.]+", identifier)).strip()
+    return words[:1].upper() + words[1:] if words else identifier
+
+
 def match_key(identifier: str) -> str:
     """How two ids are compared for near-duplicates: NFC, trimmed, case-folded, without zero-width characters."""
     return unicodedata.normalize("NFC", ZERO_WIDTH.sub("", identifier)).strip().casefold()
 
 
 def _register_touchpoints(con, path: Path, load_id: int, touchpoint_ids: list[str]) -> list[str]:
-    """Rating columns without a catalogue entry are registered with phase 'unknown'."""
+    """Rating columns without a catalogue entry are registered with phase 'unknown' and a readable name
+    made from the id (``inflight_wifi`` -> "Inflight wifi"), so no report shows a raw id."""
     known = {row[0] for row in con.sql("select touchpoint_id from raw_touchpoints").fetchall()}
     new = sorted(set(touchpoint_ids) - known)
     spellings = {match_key(k): k for k in known}
@@ -293,8 +300,8 @@ def _register_touchpoints(con, path: Path, load_id: int, touchpoint_ids: list[st
     for tp in new:
         con.execute(
             "insert into raw_touchpoints (touchpoint_id, name, phase, kind, load_id) "
-            "values ($tp, $tp, 'unknown', 'direct', $load_id)",
-            {"tp": tp, "load_id": load_id},
+            "values ($tp, $name, 'unknown', 'direct', $load_id)",
+            {"tp": tp, "name": readable_name(tp), "load_id": load_id},
         )
     return new
 

@@ -189,7 +189,8 @@ def open_report(
     """Read what a report needs from the database, with its parameters applied.
 
     Without dates, the period is the half year up to the newest survey
-    response and the comparison is the half year before it. ``min_n``
+    response and the comparison is the half year before it; freshness is judged against ``as_of``,
+    the run date unless given. ``min_n``
     defaults to ``analysis.min_n`` of tpnb.yaml. ``outcome`` is what the key-driver sections
     explain: by default NPS, or, in a survey without NPS, its first yes/no answer (``satisfied``).
     """
@@ -211,7 +212,7 @@ def open_report(
         comparison_start=comp_start,
         comparison_end=comp_end,
         filters={k: v for k, v in filters.items() if v},
-        as_of=parse_date(as_of) or end,
+        as_of=parse_date(as_of) or date.today(),
         min_n=min_n or settings.analysis.min_n,
         responses=read.responses(con, filters, start, end),
         comparison=read.responses(con, filters, comp_start, comp_end),
