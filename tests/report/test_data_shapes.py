@@ -118,3 +118,49 @@ def test_the_real_airline_survey_ranks_online_boarding_first_for_satisfied(tmp_p
         table = sections.nps_drivers(ctx).html_text()
     first = table.split("<tbody>", 1)[1].split("</td>", 1)[0]
     assert first.endswith(">Online boarding")  # a readable name made from the id online_boarding
+
+
+def test_filters_match_values_or_labels_in_either_language_and_case(demo_db):
+    from tpnb.report.context import FilterMatchesNothing, open_report
+
+    for spelled, stored in (
+        ("Entscheider", "decision_maker"),
+        ("decision maker", "decision_maker"),
+        ("DECISION_MAKER", "decision_maker"),
+    ):
+        with open_report(str(demo_db[0]), role=spelled) as ctx:
+            assert ctx.filters == {"role": stored} and ctx.responses.height > 0
+    with open_report(str(demo_db[0]), segment="key account") as ctx:
+        assert ctx.filters == {"segment": "Key Account"}
+    with pytest.raises(
+        FilterMatchesNothing, match="segment 'Großkunde' matches no response; known values: Key Account"
+    ):
+        open_report(str(demo_db[0]), segment="Großkunde")
+
+
+def test_a_filter_matching_nothing_fails_its_run_and_keeps_the_last_good_page(demo_db, tmp_path):
+    import yaml
+
+    notebook = str(REPO / "notebooks" / "01_touchpoint_overview.ipynb")
+    config = tmp_path / "runs.yaml"
+    out = tmp_path / "reports"
+
+    def run(segment: str):
+        config.write_text(
+            yaml.safe_dump(
+                {
+                    "defaults": {"kernel": "tpnb"},
+                    "reports": [
+                        {"name": "seg", "title": "Segment", "notebook": notebook, "parameters": {"segment": segment}}
+                    ],
+                }
+            )
+        )
+        return runs.run_reports(config, REPO, demo_db[0], out, progress=False)[0]
+
+    assert run("mittelstand").status == "ok"
+    good = (out / "seg.html").read_text(encoding="utf-8")
+    failed = run("Großkunde")
+    assert failed.status == "failed" and "matches no response" in failed.error
+    assert (out / "seg.html").read_text(encoding="utf-8") == good  # the last good page stays
+    assert (out / "seg.failed.html").exists()

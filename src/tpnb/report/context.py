@@ -153,6 +153,34 @@ class ReportContext:
         return frame
 
 
+class FilterMatchesNothing(ValueError):
+    """A report's filter (segment, role, account) names a value no response has: the run fails
+    (failure page, exit 1) and the last good page stays, never an empty page published as ok."""
+
+
+FILTER_COLUMNS = {"segment": "segment", "role": "role", "account": "account_id"}
+
+
+def resolve_filters(con: duckdb.DuckDBPyConnection, given: dict[str, str | None]) -> dict[str, str | None]:
+    """The stored value each filter means: matched case-insensitively against the values and their
+    labels in either language (``role: Entscheider`` and ``role: decision_maker`` mean the same)."""
+    resolved: dict[str, str | None] = {}
+    for key, wanted in given.items():
+        if wanted in (None, ""):
+            resolved[key] = None
+            continue
+        values = read.dimension_values(con, FILTER_COLUMNS[key])
+        spelled = str(wanted).strip().casefold()
+        match = next(
+            (v for v in values if spelled in {v.casefold(), label(v, "de").casefold(), label(v, "en").casefold()}), None
+        )
+        if match is None:
+            shown = ", ".join(values[:12]) + (" ..." if len(values) > 12 else "")
+            raise FilterMatchesNothing(f"{key} {wanted!r} matches no response; known values: {shown or 'none'}")
+        resolved[key] = match
+    return resolved
+
+
 def default_outcome(con: duckdb.DuckDBPyConnection, available: dict[str, bool]) -> str:
     """NPS where the survey has it, else its first yes/no answer, else NPS (the sections then say it is missing)."""
     if available.get("nps", True):
@@ -196,7 +224,11 @@ def open_report(
     """
     settings = settings or load_settings()
     con = connect(db_path)
-    filters = {"segment": segment, "role": role, "account": account}
+    try:
+        filters = resolve_filters(con, {"segment": segment, "role": role, "account": account})
+    except FilterMatchesNothing:
+        con.close()
+        raise
     newest = read.newest_answer_day(con)
     end = parse_date(period_end) or newest or date.today()
     start = parse_date(period_start) or end - timedelta(days=DEFAULT_PERIOD_DAYS)
