@@ -212,3 +212,16 @@ def test_nps_states_how_old_the_data_is(demo_db):
     assert doc["data_as_of"] == newest.isoformat()
     assert doc["data_age_days"] == (date.today() - newest).days
     assert doc["is_stale"] == (doc["data_age_days"] > 90)  # freshness_days of tpnb.yaml
+
+
+def test_drivers_without_bootstrap_print_no_interval_instead_of_nan(demo_db):
+    text = tpnb("drivers", "--db", demo_db[0], "--bootstrap", "0")
+    assert text.returncode == 0 and "nan" not in text.stdout.lower() and "[    –,     –]" in text.stdout
+    doc = json.loads(tpnb("drivers", "--db", demo_db[0], "--bootstrap", "0", "--json").stdout)
+    assert doc["drivers"][0]["importance_ci_low"] is None
+
+
+def test_reports_on_a_missing_database_name_it_with_exit_2(tmp_path):
+    run = tpnb("reports", "--db", tmp_path / "none.duckdb", "--out", tmp_path / "out")
+    assert run.returncode == 2
+    assert "no tpnb database here" in run.stderr and "cannot write the reports" not in run.stderr

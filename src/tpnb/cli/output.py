@@ -53,8 +53,8 @@ def echo_driver_groups(groups: list, by: str | None, outcome: str, min_n: int) -
         )
         for r in result.drivers.iter_rows(named=True):
             typer.echo(
-                f"  {r['label'][:34]:<34} coef {r['coef']:7.3f} [{r['ci_low']:7.3f}, {r['ci_high']:7.3f}]  "
-                f"importance {r['importance']:.3f} [{r['importance_ci_low']:.3f}, {r['importance_ci_high']:.3f}]  "
+                f"  {r['label'][:34]:<34} coef {_fixed(r['coef'], 7)} [{_fixed(r['ci_low'], 7)}, {_fixed(r['ci_high'], 7)}]  "
+                f"importance {_fixed(r['importance'])} [{_fixed(r['importance_ci_low'])}, {_fixed(r['importance_ci_high'])}]  "
                 f"{r['quadrant'] or '':<12}"
             )
         for note in result.notes:
@@ -90,3 +90,10 @@ def _finite(value):
 def to_json(document) -> str:
     """One JSON document: NaN and infinities as null (valid JSON), dates and other values as text."""
     return json.dumps(_finite(document), default=json_default, allow_nan=False)
+
+
+def _fixed(value: float | None, width: int = 5) -> str:
+    """A number with 3 decimals, or "–" where there is none (no bootstrap, no estimate)."""
+    if value is None or value != value:
+        return "–".rjust(width)
+    return f"{value:{width}.3f}"

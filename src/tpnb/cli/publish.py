@@ -19,6 +19,7 @@ def reports(
     db: DbOption = None,
 ) -> None:
     """Run the report notebooks with papermill and publish self-contained HTML with an index."""
+    from tpnb import warehouse
     from tpnb.report import runs as rep
     from tpnb.settings import load_settings
 
@@ -36,6 +37,8 @@ def reports(
         fail(str(exc))
     except rep.ReportsUnwritable as exc:  # a run could not be published: 1, like a failed report
         fail(str(exc), code=1)
+    except (warehouse.DatabaseBusy, warehouse.DatabaseMissing, warehouse.DatabaseDamaged) as exc:
+        fail(str(exc))
     failed = [o for o in outcomes if o.status == "failed"]
     index = (out or settings.reports_dir) / "index.html"
     for o in outcomes:

@@ -30,6 +30,7 @@ import yaml
 
 from tpnb.report.publish import prune_archive, publish, write_index
 from tpnb.report.render import PUBLISHED, page_status, render_html
+from tpnb.warehouse.db import DatabaseMissing
 
 log = logging.getLogger("tpnb.report")
 STATUS_FILE = "status.json"
@@ -251,6 +252,8 @@ def run_reports(
         raise ReportsUnwritable(_unwritable(reports_dir, exc)) from exc
     try:
         return _run_locked(config_path, root, db_path, reports_dir, only, jobs, progress)
+    except DatabaseMissing:  # a FileNotFoundError, but about the database, not the reports folder
+        raise
     except OSError as exc:
         raise ReportsUnwritable(_unwritable(reports_dir, exc)) from exc
     finally:
