@@ -339,3 +339,43 @@ def test_a_killed_report_run_leaves_no_worker_or_kernel_running(demo_db, tmp_pat
     while time.time() < deadline and any(_alive(p) for p in family):
         time.sleep(0.5)
     assert not [p for p in family if _alive(p)], "workers or kernels outlived the killed run"
+
+
+def test_a_database_busy_past_the_wait_fails_each_run_with_a_page_and_exit_1(demo_db, tmp_path):
+    import shutil
+
+    db = tmp_path / "busy.duckdb"
+    shutil.copyfile(demo_db[0], db)
+    good = _notebook(tmp_path / "good.ipynb", "print('first version')")
+    out = tmp_path / "reports"
+    config = _config(tmp_path / "a.yaml", [{"name": "x", "title": "X", "notebook": str(good)}])
+    reports.run_reports(config, tmp_path, db, out, progress=False)
+    first = (out / "x.html").read_text()
+    holder = subprocess.Popen(  # another process writes the database and keeps it
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,sys,time; c=duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        run = subprocess.run(
+            [sys.executable, "-m", "tpnb.cli", "reports", "--config", str(config), "--out", str(out)]
+            + ["--db", str(db), "--wait", "1"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "TPNB_HOME": str(tmp_path)},
+            cwd=tmp_path,
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    assert "in use by another tpnb process" in run.stdout and "waited 1 s" in run.stdout
+    assert (out / "x.html").read_text() == first
+    assert "in use by another tpnb process" in (out / "x.failed.html").read_text()
+    assert "failed" in (out / "index.html").read_text()

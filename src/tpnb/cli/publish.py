@@ -16,6 +16,7 @@ def reports(
     out: Annotated[Path | None, typer.Option("--out", help="Reports folder (default reports/).")] = None,
     only: Annotated[str | None, typer.Option(help="Only runs whose name matches (glob).")] = None,
     jobs: Annotated[int, typer.Option(help="Parallel runs.")] = 1,
+    wait: Annotated[float, typer.Option(help="Seconds to wait while another process writes the database.")] = 30.0,
     db: DbOption = None,
 ) -> None:
     """Run the report notebooks with papermill and publish self-contained HTML with an index."""
@@ -32,6 +33,7 @@ def reports(
             out or settings.reports_dir,
             only=only,
             jobs=jobs,
+            wait_seconds=wait,
         )
     except (rep.ReportConfigError, rep.ReportsBusy) as exc:
         fail(str(exc))

@@ -9,35 +9,37 @@ beside it and makes the command exit 1. One run at a time per reports folder
 
 from __future__ import annotations
 
-import fnmatch
-import hashlib
 import json
 import logging
 import multiprocessing
 import os
-import re
 import shutil
 import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import yaml
-
+from tpnb.report.declared import ReportConfigError, ReportRun, load_runs, run_name
 from tpnb.report.publish import prune_archive, publish, write_index
 from tpnb.report.render import PUBLISHED, page_status, render_html
-from tpnb.warehouse.db import DatabaseMissing
+from tpnb.warehouse.db import DatabaseBusy, DatabaseMissing
 
 log = logging.getLogger("tpnb.report")
 STATUS_FILE = "status.json"
-
-
-class ReportConfigError(ValueError):
-    """reports.yaml cannot be used (names the file and the entry)."""
+__all__ = [
+    "ReportConfigError",
+    "ReportRun",
+    "ReportsBusy",
+    "ReportsUnwritable",
+    "RunOutcome",
+    "load_runs",
+    "run_name",
+    "run_reports",
+]
 
 
 class ReportsUnwritable(RuntimeError):
@@ -46,18 +48,6 @@ class ReportsUnwritable(RuntimeError):
 
 class ReportsBusy(RuntimeError):
     """Another `tpnb reports` is running on the same reports folder."""
-
-
-@dataclass
-class ReportRun:
-    """One report to run: its name, title, notebook, parameters, kernel and cell timeout."""
-
-    name: str
-    title: str
-    notebook: Path
-    parameters: dict = field(default_factory=dict)
-    kernel: str = "tpnb"
-    timeout_seconds: int = 600
 
 
 @dataclass
@@ -74,94 +64,6 @@ class RunOutcome:
     finished_at: str
     error: str | None = None
     data_as_of: str | None = None
-
-
-# --- the run declarations ------------------------------------------------------------
-
-
-def load_runs(config_path: Path, root: Path, db_path: Path, only: str | None = None) -> tuple[list[ReportRun], dict]:
-    """Expand reports.yaml into concrete runs (fan-out resolved against the database)."""
-    try:
-        raw = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ReportConfigError(f"{config_path}: cannot read: {exc}") from exc
-    defaults = raw.get("defaults") or {}
-    runs: list[ReportRun] = []
-    for i, entry in enumerate(raw.get("reports") or [], start=1):
-        where = f"{config_path}: reports[{i}]"
-        if not isinstance(entry, dict) or "name" not in entry or "notebook" not in entry:
-            raise ReportConfigError(f"{where}: each report needs 'name' and 'notebook'")
-        notebook = root / entry["notebook"]
-        if not notebook.is_file():
-            raise ReportConfigError(f"{where}: notebook not found: {notebook}")
-        params = {"language": defaults.get("language", "de"), **(entry.get("parameters") or {})}
-        fan_out = entry.get("fan_out") or {}
-        combos = [{}]
-        for key, values in fan_out.items():
-            if values == "from_data":
-                values = _values_from_data(db_path, key)
-            combos = [{**c, key: v} for c in combos for v in values]
-        for combo in combos:
-            name = str(entry["name"]).format(**combo)
-            enabled = entry.get("enabled", True)
-            if only:
-                if not fnmatch.fnmatch(name, only):
-                    continue
-            elif not enabled:
-                continue
-            runs.append(
-                ReportRun(
-                    name=run_name(name, combo),
-                    title=str(entry.get("title", name)).format(**combo),
-                    notebook=notebook,
-                    parameters={**params, **combo},
-                    kernel=entry.get("kernel", defaults.get("kernel", "tpnb")),
-                    timeout_seconds=int(entry.get("timeout_seconds", defaults.get("timeout_seconds", 600))),
-                )
-            )
-    _check_unique(runs, config_path)
-    return runs, raw
-
-
-MAX_SLUG = 60
-
-
-def slug(text: str) -> str:
-    """ASCII letters, digits, ``-`` and ``_`` only (runs of others become one ``_``), at most 60 characters."""
-    out = re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_")[:MAX_SLUG].strip("_")
-    return out or "report"
-
-
-def run_name(name: str, combo: dict) -> str:
-    """The file name of a run: a declared report's slug; for a fan-out run, the slug plus a short hash of
-    its values, so values that differ ("a/b", "a b", "!!!") never share a file or take a declared report's."""
-    if not combo:
-        return slug(name)
-    values = json.dumps(combo, sort_keys=True, ensure_ascii=False, default=str)
-    return f"{slug(name)}-{hashlib.sha256(values.encode('utf-8')).hexdigest()[:8]}"
-
-
-def _check_unique(runs: list[ReportRun], config_path: Path) -> None:
-    seen: dict[str, ReportRun] = {}
-    for run in runs:
-        if run.name in seen:
-            raise ReportConfigError(
-                f"{config_path}: reports '{seen[run.name].title}' and '{run.title}' would "
-                f"both publish {run.name}.html; give them different names"
-            )
-        seen[run.name] = run
-
-
-def _values_from_data(db_path: Path, dimension: str) -> list[str]:
-    from tpnb.warehouse import connect, read
-
-    if dimension not in read.FAN_OUT_DIMENSIONS:
-        raise ReportConfigError(f"fan_out from_data works for {', '.join(read.FAN_OUT_DIMENSIONS)}; not {dimension!r}")
-    con = connect(db_path)
-    try:
-        return read.dimension_values(con, dimension)
-    finally:
-        con.close()
 
 
 # --- executing and rendering ----------------------------------------------------------------
@@ -236,8 +138,13 @@ def run_reports(
     only: str | None = None,
     jobs: int = 1,
     progress: bool | None = None,
+    wait_seconds: float = 30.0,
 ) -> list[RunOutcome]:
-    """Run, publish and index every declared report; returns the outcomes."""
+    """Run, publish and index every declared report; returns the outcomes.
+
+    A database that another process is writing is waited for up to ``wait_seconds``; if it is still
+    busy then, every run fails with a failure page naming the writer, and the last good pages stay.
+    """
     from filelock import FileLock, Timeout
 
     try:
@@ -251,7 +158,7 @@ def run_reports(
     except OSError as exc:
         raise ReportsUnwritable(_unwritable(reports_dir, exc)) from exc
     try:
-        return _run_locked(config_path, root, db_path, reports_dir, only, jobs, progress)
+        return _run_locked(config_path, root, db_path, reports_dir, only, jobs, progress, wait_seconds)
     except DatabaseMissing:  # a FileNotFoundError, but about the database, not the reports folder
         raise
     except OSError as exc:
@@ -285,20 +192,56 @@ def _unwritable(reports_dir: Path, exc: OSError) -> str:
     )
 
 
+def _database_busy(db_path: Path, wait_seconds: float) -> str | None:
+    """Wait until the database can be read; the reason it cannot after ``wait_seconds``, or None."""
+    from tpnb.warehouse import connect
+
+    try:
+        connect(db_path, wait_seconds=wait_seconds).close()
+    except DatabaseBusy as exc:
+        return str(exc)
+    return None
+
+
+def _not_run(run: ReportRun, reason: str) -> RunOutcome:
+    return RunOutcome(
+        run.name,
+        run.title,
+        "failed",
+        run.parameters,
+        None,
+        None,
+        0.0,
+        datetime.now().isoformat(timespec="seconds"),
+        reason,
+    )
+
+
 def _run_locked(
-    config_path: Path, root: Path, db_path: Path, reports_dir: Path, only: str | None, jobs: int, progress: bool | None
+    config_path: Path,
+    root: Path,
+    db_path: Path,
+    reports_dir: Path,
+    only: str | None,
+    jobs: int,
+    progress: bool | None,
+    wait_seconds: float,
 ) -> list[RunOutcome]:
     for stale in reports_dir.glob("tpnb-run-*"):  # left by a run that was killed
         shutil.rmtree(stale, ignore_errors=True)
-    runs, raw = load_runs(config_path, root, db_path, only)
+    busy = _database_busy(db_path, wait_seconds)
+    runs, raw = load_runs(config_path, root, db_path, only, database_busy=busy is not None)
     if not runs:
         raise ReportConfigError(f"{config_path}: no report matches{' ' + repr(only) if only else ''}")
-    as_of = _data_as_of(db_path)
+    as_of = None if busy else _data_as_of(db_path)
     today = date.today()
     outcomes: list[RunOutcome] = []
     with tempfile.TemporaryDirectory(prefix="tpnb-run-", dir=reports_dir) as work:
         show_bar = sys.stderr.isatty() if progress is None else progress
-        outcomes = _execute_all(runs, db_path, work, jobs, show_bar)
+        if busy:
+            outcomes = [_not_run(run, busy) for run in runs]
+        else:
+            outcomes = _execute_all(runs, db_path, work, jobs, show_bar)
         for outcome in outcomes:
             outcome.data_as_of = as_of
             publish(outcome, reports_dir, today)
