@@ -115,6 +115,8 @@ def ingest(
                     results.append(ingest_file(con, source.kind, path, source.options))
                 except RejectedFile as exc:
                     rejected.append({"kind": source.kind, "file": str(path), "message": str(exc)})
+        quarantined = sum(r.rows_quarantined for r in results)
+        reasons = _reasons_of(con, results) if quarantined else None
     finally:
         # each file loads in a transaction of its own: what loaded is committed, so the marts follow
         # it even when a later file stopped the command
@@ -123,11 +125,10 @@ def ingest(
                 warehouse.build(con)
         finally:
             con.close()
-    quarantined = sum(r.rows_quarantined for r in results)
     if as_json:
         typer.echo(to_json({"loads": [r.as_dict() for r in results], "rejected": rejected}))
     else:
-        echo_loads(results, rejected, quarantined)
+        echo_loads(results, rejected, quarantined, reasons)
     if rejected:
         raise typer.Exit(2)
     raise typer.Exit(1 if quarantined else 0)
@@ -170,3 +171,13 @@ def build(db: DbOption = None) -> None:
             typer.echo(f"{name:<32} {seconds:6.2f} s")
     finally:
         con.close()
+
+
+def _reasons_of(con, results: list):
+    """The count by reason of the rows these loads quarantined."""
+    import polars as pl
+
+    from tpnb.warehouse.inventory import quarantine_reasons, quarantined_rows
+
+    rows = [quarantined_rows(con, load_id=r.load_id) for r in results if r.rows_quarantined and r.load_id]
+    return quarantine_reasons(pl.concat(rows) if rows else quarantined_rows(con, load_id=-1))

@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 
 
-def echo_loads(results: list, rejected: list[dict], quarantined: int) -> None:
-    """One line per load, its warnings, the rejected files and where the quarantine is."""
+def echo_loads(results: list, rejected: list[dict], quarantined: int, reasons) -> None:
+    """One line per load, its warnings, the rejected files, and the quarantine's count by reason."""
     for r in results:
         extra = f"  unknown customers {r.unknown_customers:,}" if r.unknown_customers else ""
         typer.echo(
@@ -32,10 +32,11 @@ def echo_loads(results: list, rejected: list[dict], quarantined: int) -> None:
     for item in rejected:
         typer.echo(f"rejected: {item['message']}", err=True)
     if quarantined:
-        typer.echo(
-            f"{quarantined:,} row(s) quarantined: see table meta_quarantine (file, line, column, reason)",
-            err=True,
-        )
+        loads = " ".join(f"--load {r.load_id}" for r in results if r.rows_quarantined)
+        typer.echo(f"{quarantined:,} row(s) quarantined; by reason:", err=True)
+        for r in reasons.iter_rows(named=True):
+            typer.echo(f"  {r['rows']:>7,}  {r['kind']}.{r['column']}: {r['reason']}", err=True)
+        typer.echo(f"the rows: tpnb quarantine {loads}".rstrip(), err=True)
 
 
 def echo_driver_groups(groups: list, by: str | None, outcome: str, min_n: int) -> None:
