@@ -225,3 +225,45 @@ def test_reports_on_a_missing_database_name_it_with_exit_2(tmp_path):
     run = tpnb("reports", "--db", tmp_path / "none.duckdb", "--out", tmp_path / "out")
     assert run.returncode == 2
     assert "no tpnb database here" in run.stderr and "cannot write the reports" not in run.stderr
+
+
+def test_quarantine_and_status_over_the_bad_file_corpus(tmp_path):
+    import duckdb
+
+    from tests.ingest.test_corpus import CASES
+    from tpnb.ingest import ingest_file
+
+    db = tmp_path / "corpus.duckdb"
+    con = duckdb.connect(str(db))
+    expected, quarantined_per_kind, files_per_kind = {}, {}, {}
+    for i, case in enumerate(c for c in CASES if c.outcome != "rejected"):
+        path = tmp_path / f"case_{i:03d}{case.suffix}"
+        path.write_bytes(case.content)
+        result = ingest_file(con, case.kind, path, case.options)
+        expected[path.name] = (result.load_id, case.quarantined)
+        quarantined_per_kind[case.kind] = quarantined_per_kind.get(case.kind, 0) + result.rows_quarantined
+        if result.status == "loaded":
+            files_per_kind.setdefault(case.kind, set()).add(path.name)
+    con.close()
+
+    whole = json.loads(tpnb("quarantine", "--db", db, "--json").stdout)
+    assert whole["total"] == len(whole["rows"]) == sum(r["rows"] for r in whole["reasons"])
+    assert whole["total"] >= sum(len(q) for _, q in expected.values()) > 20
+    for name, (load_id, quarantined) in expected.items():
+        of_file = [r for r in whole["rows"] if r["file"].endswith("/" + name)]
+        assert {r["line"] for r in of_file} == set(quarantined), name
+        for r in of_file:
+            assert quarantined[r["line"]] in r["reason"] and r["load_id"] == load_id
+    name, (load_id, _) = next((n, e) for n, e in expected.items() if e[1])
+    by_file = json.loads(tpnb("quarantine", "--db", db, "--file", name, "--json").stdout)["rows"]
+    by_load = json.loads(tpnb("quarantine", "--db", db, "--load", load_id, "--json").stdout)["rows"]
+    assert by_file == by_load == [r for r in whole["rows"] if r["file"].endswith("/" + name)] != []
+    text = tpnb("quarantine", "--db", db)
+    assert text.returncode == 0 and "by reason:" in text.stdout and "line" in text.stdout
+
+    status = {k["kind"]: k for k in json.loads(tpnb("status", "--db", db, "--json").stdout)["kinds"]}
+    for kind, count in quarantined_per_kind.items():
+        assert status[kind]["quarantined"] == count
+        assert status[kind]["files"] == len(files_per_kind.get(kind, ()))
+    assert status["orders"] == {**status["orders"], "rows": 0, "files": 0, "first": None, "quarantined": 0}
+    assert status["surveys"]["rows"] > 0 and status["surveys"]["first"] <= status["surveys"]["last"]

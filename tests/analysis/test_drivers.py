@@ -53,6 +53,15 @@ def test_binary_outcome_uses_logit_and_bootstrap_is_seeded():
     assert top["driver"] == "tp_a" and top["coef"] > 0
 
 
+def test_respondents_without_an_account_are_not_one_cluster():
+    noisy = _exact_frame().with_columns(pl.col("nps") + pl.Series(np.random.default_rng(3).normal(0, 1, 400)))
+    alone = noisy.with_columns(pl.lit(None, pl.String).alias("account_id"))
+    result = drivers.key_drivers(alone, outcome="nps", bootstrap=20, seed=1)
+    assert result.model == "OLS, HC3 robust SE" and result.diagnostics["bootstrap_unit"] == "respondent"
+    paired = noisy.with_columns((pl.int_range(pl.len()) // 2).cast(pl.String).alias("account_id"))
+    assert drivers.key_drivers(paired, outcome="nps", bootstrap=20, seed=1).diagnostics["bootstrap_unit"] == "account"
+
+
 def test_too_few_responses_says_so_instead_of_fitting():
     with pytest.raises(drivers.InsufficientData, match="too few"):
         drivers.key_drivers(_exact_frame(30), outcome="nps", bootstrap=0, min_n=50)

@@ -38,6 +38,8 @@ def nps(
     as_json: JsonOption = False,
 ) -> None:
     """NPS with adjusted-Wald 95% intervals, by any dimensions."""
+    import polars as pl
+
     from tpnb.analysis.nps import nps_from_sums
     from tpnb.settings import load_settings
     from tpnb.warehouse.read import newest_answer_day, nps_sums
@@ -58,6 +60,9 @@ def nps(
     limit = load_settings().analysis.freshness_days
     age = None if newest is None else (date.today() - newest).days
     freshness = {"data_as_of": newest, "data_age_days": age, "is_stale": age is None or age > limit}
+    table = table.filter(pl.col("n").fill_null(0) > 0)
+    if table.is_empty() and newest is not None:
+        typer.echo("no NPS answers in the loaded surveys: `tpnb drivers` explains their other outcomes", err=True)
     if as_json:
         typer.echo(
             to_json(
@@ -87,11 +92,13 @@ def nps(
 @app.command()
 def drivers(
     outcome: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="nps, promoter, detractor, repurchase, repurchase_intent, or a numeric / yes-no survey attribute."
+            help="nps, promoter, detractor, repurchase, repurchase_intent, or a numeric / yes-no survey attribute "
+            "[default: nps; in a survey without NPS its first yes/no, else numeric answer]",
+            show_default=False,
         ),
-    ] = "nps",
+    ] = None,
     db: DbOption = None,
     by: Annotated[str | None, typer.Option(help="One model per level of this dimension (role, segment, ...).")] = None,
     method: Annotated[str, typer.Option(help="lmg or relative_weights.")] = "lmg",
@@ -117,6 +124,10 @@ def drivers(
         fail("--method must be lmg or relative_weights")
     con = read_connection(db)
     try:
+        if outcome is None:
+            outcome = read.default_outcome(con)
+            if outcome != "nps":
+                typer.echo(f"outcome: {outcome} (the survey has no NPS)", err=True)
         frame = read.driver_frame(con, outcome)
         labels = read.touchpoint_labels(con)
     finally:

@@ -103,6 +103,20 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "outside_hours_share": {"de": "außerhalb der Servicezeiten", "en": "outside service hours"},
     "reopen_share": {"de": "wiedereröffnet", "en": "reopened"},
+    # how a key-driver model was made (values of KeyDriverResult.model and its diagnostics)
+    "OLS, SE clustered by account": {
+        "de": "OLS, Standardfehler nach Firma geclustert",
+        "en": "OLS, SE clustered by account",
+    },
+    "OLS, HC3 robust SE": {"de": "OLS, robuste Standardfehler (HC3)", "en": "OLS, HC3 robust SE"},
+    "logit, SE clustered by account": {
+        "de": "Logit, Standardfehler nach Firma geclustert",
+        "en": "logit, SE clustered by account",
+    },
+    "logit, robust SE": {"de": "Logit, robuste Standardfehler", "en": "logit, robust SE"},
+    "linear-probability R²": {"de": "R² des linearen Wahrscheinlichkeitsmodells", "en": "linear-probability R²"},
+    "bootstrap.account": {"de": "ganze Firmen gezogen", "en": "whole accounts drawn"},
+    "bootstrap.respondent": {"de": "Befragte gezogen", "en": "respondents drawn"},
 }
 
 # Sentences and headings of the reports. Values from data are escaped by the caller.
@@ -261,12 +275,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "({basis}), {draws} Bootstrap-draws ({unit}).",
     },
     "diag.max_vif": {"de": "max VIF", "en": "max VIF"},
-    "diag.straightliners": {"de": "straight-liners", "en": "straight-liners"},
-    "diag.converged": {"de": "converged", "en": "converged"},
-    "diag.quadrant_lines": {"de": "quadrant lines", "en": "quadrant lines"},
-    "diag.notes": {"de": "notes", "en": "notes"},
+    "diag.straightliners": {
+        "de": "Gleichantworter (überall dieselbe Bewertung)",
+        "en": "straight-liners (same rating everywhere)",
+    },
+    "diag.converged": {"de": "Schätzung konvergiert", "en": "estimation converged"},
+    "diag.quadrant_lines": {"de": "Linien der Prioritätenmatrix", "en": "priority-matrix lines"},
+    "diag.rule.configured": {"de": "vorgegeben", "en": "configured"},
+    "diag.rule.medians": {"de": "Mediane der Kontaktpunkte", "en": "medians of the touchpoints"},
+    "diag.notes": {"de": "Hinweise", "en": "notes"},
     "diag.ordered_logit": {
-        "de": "ordered logit vs OLS (Spearman)",
+        "de": "geordnetes Logit vs. OLS (Spearman)",
         "en": "ordered logit vs OLS (Spearman)",
     },
     # service chain

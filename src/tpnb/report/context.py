@@ -182,10 +182,9 @@ def resolve_filters(con: duckdb.DuckDBPyConnection, given: dict[str, str | None]
 
 
 def default_outcome(con: duckdb.DuckDBPyConnection, available: dict[str, bool]) -> str:
-    """NPS where the survey has it, else its first yes/no answer, else NPS (the sections then say it is missing)."""
-    if available.get("nps", True):
-        return "nps"
-    return next(iter(read.yes_no_attributes(con)), "nps")
+    """NPS where the survey has it, else its first yes/no answer, else its first numeric answer (an overall
+    rating), else NPS (the sections then say it is missing)."""
+    return "nps" if available.get("nps", True) else read.default_outcome(con)
 
 
 def parse_date(value: object) -> date | None:

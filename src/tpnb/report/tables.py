@@ -59,7 +59,7 @@ def html_table(
             elif kind:
                 shown = format_value(value, kind, language)
             elif col in translate:
-                shown = label(str(value), language)
+                shown = "–" if value is None else label(str(value), language)
             else:
                 shown = "" if value is None else str(value)
             cells.append(f'<td class="{"num" if kind else "txt"}">{escape(shown)}</td>')

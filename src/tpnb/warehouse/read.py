@@ -332,16 +332,35 @@ def available_data(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
 
 
 def yes_no_attributes(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Survey attributes that are yes/no answers (values 0 and 1, nearly always given): outcomes a
-    report can explain when the survey has no NPS (e.g. ``satisfied``)."""
-    return [
-        row[0]
-        for row in con.sql(
-            "select attribute from core_survey_attributes group by attribute "
-            "having count(value_number) >= 0.9 * count(*) and min(value_number) = 0 and max(value_number) = 1 "
-            "and count(distinct value_number) = 2 order by attribute"
-        ).fetchall()
-    ]
+    """Survey attributes that are yes/no answers (values 0 and 1, given by nearly every respondent):
+    outcomes a report can explain when the survey has no NPS (e.g. ``satisfied``)."""
+    return _outcome_attributes(
+        con, "count(distinct value_number) = 2 and min(value_number) = 0 and max(value_number) = 1"
+    )
+
+
+def default_outcome(con: duckdb.DuckDBPyConnection) -> str:
+    """NPS where the survey has it, else its first yes/no answer, else its first numeric answer (an
+    overall rating), else NPS (whoever asks then says it is missing)."""
+    if con.sql("select count(nps) > 0 from mart_responses").fetchall()[0][0]:
+        return "nps"
+    return next(iter(yes_no_attributes(con) + numeric_attributes(con)), "nps")
+
+
+def numeric_attributes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Survey attributes that are numbers with more than two values, given by nearly every respondent:
+    a numeric outcome such as an overall rating (``overall``)."""
+    return _outcome_attributes(con, "count(distinct value_number) > 2")
+
+
+def _outcome_attributes(con: duckdb.DuckDBPyConnection, condition: str) -> list[str]:
+    # condition is one of the two fixed texts above, never a value from the data
+    sql = (
+        "select attribute from core_survey_attributes group by attribute "
+        "having count(value_number) >= 0.9 * greatest(count(*), (select count(*) from core_survey_responses)) "
+        f"and {condition} order by attribute"
+    )
+    return [row[0] for row in con.sql(sql).fetchall()]
 
 
 def attribute_values(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:

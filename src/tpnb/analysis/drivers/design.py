@@ -121,8 +121,18 @@ def prepare_design(
         control_names=control_names,
         experienced=np.column_stack(experienced) if experienced else np.empty((n, 0)),
         raw_ratings=np.column_stack(raw) if raw else np.empty((n, 0)),
-        clusters=data[cluster].cast(pl.String).to_numpy() if cluster and cluster in data.columns else None,
+        clusters=cluster_ids(data, cluster),
         is_rating=np.array([d.startswith("tp_") for d in drivers]),
         frame=data,
     )
     return design, info
+
+
+def cluster_ids(data: pl.DataFrame, cluster: str | None) -> np.ndarray | None:
+    """Each row's cluster (its account), or None where no row shares one: a respondent without an
+    account is a cluster of its own, so a survey without accounts is not one big cluster."""
+    if not cluster or cluster not in data.columns:
+        return None
+    own = pl.format("row:{}", pl.int_range(pl.len()))
+    ids = data.select(pl.col(cluster).cast(pl.String).fill_null(own)).to_series()
+    return ids.to_numpy() if ids.n_unique() < data.height else None

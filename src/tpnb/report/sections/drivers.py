@@ -44,15 +44,15 @@ def model_statement(ctx: ReportContext, result: KeyDriverResult) -> Html:
     return paragraph(
         ctx.text(
             "drivers.statement",
-            model=result.model,
+            model=ctx.t(result.model),
             n=tables.format_value(result.n, "int", lang),
             r2=fmt_number(result.r2, lang, 3),
             r2_controls=fmt_number(result.r2_controls, lang, 3),
             strategy=ctx.text(f"drivers.strategy_{result.strategy}"),
             method=result.method.upper(),
-            basis=result.diagnostics.get("importance_basis"),
+            basis=ctx.t(str(result.diagnostics.get("importance_basis"))),
             draws=result.diagnostics.get("bootstrap_draws"),
-            unit=result.diagnostics.get("bootstrap_unit"),
+            unit=ctx.t(f"bootstrap.{result.diagnostics.get('bootstrap_unit')}"),
         )
     )
 
@@ -155,6 +155,12 @@ def drivers_by_role(ctx: ReportContext, min_n: int = 300) -> Section:
     return section
 
 
+def _rule(ctx: ReportContext, rule: str | None) -> str:
+    if rule is None:
+        return "–"
+    return ctx.text("diag.rule.configured" if rule == "configured" else "diag.rule.medians")
+
+
 def diagnostics(ctx: ReportContext) -> Section:
     """The model's diagnostics: n, R², VIF, straight-liners, convergence, notes, the ordered-logit check."""
     section = Section(ctx.text("drivers.diagnostics"))
@@ -168,8 +174,8 @@ def diagnostics(ctx: ReportContext) -> Section:
         ("R²", fmt_number(result.r2, lang, 3)),
         (ctx.text("diag.max_vif"), fmt_number(d.get("max_vif"), lang, 2)),
         (ctx.text("diag.straightliners"), fmt_share(d.get("straightliner_share"), lang, 1)),
-        (ctx.text("diag.converged"), str(d.get("converged"))),
-        (ctx.text("diag.quadrant_lines"), str(d.get("quadrant_lines", {}).get("rule", "–"))),
+        (ctx.text("diag.converged"), ctx.text("yes") if d.get("converged") else ctx.text("no")),
+        (ctx.text("diag.quadrant_lines"), _rule(ctx, d.get("quadrant_lines", {}).get("rule"))),
         (ctx.text("diag.notes"), "; ".join(result.notes) or "–"),
     ]
     if "ordered_logit" in d:
