@@ -267,3 +267,44 @@ def test_quarantine_and_status_over_the_bad_file_corpus(tmp_path):
         assert status[kind]["files"] == len(files_per_kind.get(kind, ()))
     assert status["orders"] == {**status["orders"], "rows": 0, "files": 0, "first": None, "quarantined": 0}
     assert status["surveys"]["rows"] > 0 and status["surveys"]["first"] <= status["surveys"]["last"]
+
+
+def test_observations_recover_the_demos_planted_findings(demo_db):
+    db, truth = demo_db
+    planted = truth["observations"]
+    late = planted["hard_to_reach"]
+    doc = json.loads(tpnb("observations", "--db", db, "--by", "department,hour", "--json").stdout)
+    cells = {(g["department"], g["hour"]): g for g in doc["groups"]}
+    hard = cells[(late["department"], "16-18")]
+    others = [g for (dept, band), g in cells.items() if band == "16-18" and dept != late["department"]]
+    # the hard-to-reach cell's interval lies below every other department at that hour
+    assert hard["reached_ci_high"] < min(g["reached_share"] for g in others)
+    assert all(hard["reached_ci_high"] < g["reached_ci_low"] for g in others if not g["small"])
+    earlier = [g for (dept, band), g in cells.items() if dept == late["department"] and band < "16-18"]
+    assert hard["reached_ci_high"] < min(g["reached_ci_low"] for g in earlier)
+
+    scenarios = {
+        g["scenario"]: g
+        for g in json.loads(tpnb("observations", "--db", db, "--by", "scenario", "--json").stdout)["groups"]
+    }
+    wrong = planted["inconsistent_scenario"]
+    assert scenarios[wrong["scenario_id"]]["distinct_answers"] == wrong["distinct_answers"] == 3
+    worst = min(scenarios.values(), key=lambda g: g["consistency"])
+    assert worst is scenarios[wrong["scenario_id"]]
+    assert all(g["consistency"] > 0.8 for name, g in scenarios.items() if name != wrong["scenario_id"])
+
+
+def test_observations_without_any_loaded_say_so(tmp_path):
+    run = tpnb("observations", "--db", _empty_db(tmp_path), "--json")
+    assert run.returncode == 0 and json.loads(run.stdout) == {"groups": [], "by": ["channel"]}
+    assert "no observations loaded" in tpnb("observations", "--db", _empty_db(tmp_path)).stdout
+
+
+def _empty_db(folder):
+    """A database with a survey but no observations, built through the normal ingest path."""
+    db = folder / "no_observations.duckdb"
+    if not db.exists():
+        surveys = folder / "s.csv"
+        surveys.write_text("response_id,customer_id,answered_at,tp_delivery\nR1,K1,2026-03-01,4\n")
+        assert tpnb("ingest", "surveys", surveys, "--db", db).returncode == 0
+    return db

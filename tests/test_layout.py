@@ -155,7 +155,7 @@ def test_report_notebooks_hold_only_parameters_a_setup_call_and_sections():
         assert "tpnb.report.setup(" in "".join(cells[1]["source"]), path.name
         for cell in cells[2:]:
             source = "".join(cell["source"]).strip()
-            assert re.fullmatch(r"sections(\.service)?\.[a-z_]+\(ctx(, \"[a-z_]+\")?\)", source), (
+            assert re.fullmatch(r"sections(\.service|\.observations)?\.[a-z_]+\(ctx(, \"[a-z_]+\")?\)", source), (
                 f"{path.name}: {source}"
             )
             assert not cell.get("outputs"), f"{path.name}: committed with outputs"

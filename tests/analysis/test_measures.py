@@ -100,6 +100,7 @@ def test_demo_targets_have_a_status_per_quarter(demo_con):
         "nps",
         "first_response_hours_p90",
         "same_day_callback_share",
+        "reached_share",  # from the mystery contacts
     }
     assert set(table["status"]) <= {"met", "not met", "not sure", "no data"}
     delivery = table.filter((pl.col("touchpoint_id") == "delivery") & (pl.col("metric") == "mean_rating"))

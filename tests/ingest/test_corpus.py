@@ -447,9 +447,56 @@ def _one_value_cases(kind: str, row: dict, values: dict) -> list[Case]:
     return cases
 
 
-CASES += _one_value_cases("surveys", SURVEY_ROW, SURVEY_VALUES) + _one_value_cases(
-    "contacts", CONTACT_ROW, CONTACT_VALUES
+OBSERVATION_ROW = {
+    "observation_id": "B{n}",
+    "observed_at": "2026-03-02 16:30",
+    "channel": "Telefon",
+    "scenario_id": "Frage zur Abschlagsrechnung",
+    "reached": "ja",
+    "attempts": "1",
+    "wait_seconds": "45",
+    "answer_code": "A",
+    "answer_correct": "teilweise",
+    "crit_friendliness": "4",
+    "observer": "Erika Muster",
+}
+OBSERVATION_VALUES = {
+    "reached": [("nein", "loaded", ""), ("vielleicht", "quarantine", "not yes/no"), ("", "quarantine", "required")],
+    "answer_correct": [
+        ("Ja", "loaded", ""),
+        ("partly", "loaded", ""),
+        ("falsch", "quarantine", "not one of: yes, partly, no"),
+    ],
+    "channel": [("Chat", "loaded", ""), ("Brieftaube", "quarantine", "not one of: phone")],
+    "attempts": [("0", "quarantine", "below the minimum 1"), ("1,5", "quarantine", "not a whole number")],
+    "wait_seconds": [("-3", "quarantine", "below the minimum 0")],
+    "crit_friendliness": [("k.A.", "loaded", ""), ("9", "quarantine", "rating not on the scale 1-5")],
+    "observed_at": [("2099-01-01", "quarantine", "in the future"), ("gestern", "quarantine", "not a date/time")],
+    "scenario_id": [("", "quarantine", "required value missing")],
+}
+CASES += (
+    _one_value_cases("surveys", SURVEY_ROW, SURVEY_VALUES)
+    + _one_value_cases("contacts", CONTACT_ROW, CONTACT_VALUES)
+    + _one_value_cases("observations", OBSERVATION_ROW, OBSERVATION_VALUES)
 )
+CASES += [
+    Case(
+        "observations without a scenario column",
+        "observations",
+        s("observation_id,observed_at,channel,reached\nB1,2026-03-02,phone,ja\n"),
+        "rejected",
+        message="required column 'scenario_id' not found",
+    ),
+    Case(
+        "observations without any virtue score",
+        "observations",
+        s(
+            "observation_id,observed_at,channel,scenario_id,reached\nB1,2026-03-02,phone,S1,ja\nB2,2026-03-02,chat,S1,nein\n"
+        ),
+        "loaded",
+        loaded=2,
+    ),
+]
 
 
 def _write(tmp_path, case: Case):
@@ -555,3 +602,19 @@ def test_an_unknown_target_metric_is_quarantined_with_the_known_ones(tmp_path):
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
     [(line, reason)] = con.sql("select line, reason from meta_quarantine").fetchall()
     assert line == 3 and reason.startswith("not one of: mean_rating, top2_share, nps")
+
+
+def test_an_observer_is_stored_as_a_pseudonym_the_same_for_the_same_person(tmp_path):
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    path = tmp_path / "testkontakte.csv"
+    path.write_text(
+        "observation_id,observed_at,channel,scenario_id,reached,observer\n"
+        "B1,2026-03-02,phone,S1,ja,Erika Muster\nB2,2026-03-02,chat,S1,nein,erika muster\nB3,2026-03-02,chat,S1,ja,Max Probe\n"
+    )
+    ingest_file(con, "observations", path)
+    stored = [r[0] for r in con.sql("select observer from raw_observations order by observation_id").fetchall()]
+    assert stored[0] == stored[1] != stored[2] and len(stored[0]) == 16
+    everything = str(con.sql("select * from raw_observations").fetchall()) + str(
+        con.sql("from meta_load_log").fetchall()
+    )
+    assert "Erika" not in everything and "Muster" not in everything

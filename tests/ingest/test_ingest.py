@@ -75,6 +75,15 @@ ROWS = {
         "title": "Neuer Logistikpartner",
         "started_at": "2026-02-01",
     },
+    "observations": {
+        "observation_id": "B1",
+        "observed_at": "2026-03-02 16:30:00",
+        "channel": "Telefon",
+        "scenario_id": "Frage zur Abschlagsrechnung",
+        "reached": "ja",
+        "answer_correct": "teilweise",
+        "crit_friendliness": "4",
+    },
 }
 
 

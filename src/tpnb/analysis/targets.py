@@ -6,6 +6,7 @@ Frames in, frames out: ``tpnb.warehouse.read.target_inputs`` reads them.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from statistics import NormalDist
 from typing import Protocol
 
 import polars as pl
@@ -37,6 +38,7 @@ class TargetFrames(Protocol):
     ratings: pl.DataFrame  # period_quarter, touchpoint_id, is_experienced, rating, nps
     responses: pl.DataFrame  # period_quarter, nps
     contacts: pl.DataFrame  # period_quarter, touchpoint_id and the mart_contacts flags
+    observations: pl.DataFrame | None  # period_quarter and the mart_observations columns (None: none loaded)
 
 
 HIGHER_IS_BETTER = {
@@ -46,7 +48,11 @@ HIGHER_IS_BETTER = {
     "same_day_callback_share": True,
     "answered_in_target_share": True,
     "first_response_hours_p90": False,
+    "reached_share": True,
+    "consistency": True,
+    "correct_share": True,
 }
+OBSERVATION_METRICS = ("reached_share", "consistency", "correct_share")
 
 
 def actuals(inputs: TargetFrames, metric: str, touchpoint_id: str, level: float = 0.95) -> pl.DataFrame:
@@ -58,6 +64,9 @@ def actuals(inputs: TargetFrames, metric: str, touchpoint_id: str, level: float 
         ``period_quarter``, ``n``, ``actual``, ``ci_low``, ``ci_high``.
     """
     tp = None if touchpoint_id == "*" else touchpoint_id
+    z = NormalDist().inv_cdf((1 + level) / 2)
+    if metric in OBSERVATION_METRICS:
+        return _observed(inputs.observations, metric, tp)
     if metric in ("mean_rating", "top2_share"):
         frame = inputs.ratings if tp is None else inputs.ratings.filter(pl.col("touchpoint_id") == tp)
         table = touchpoint_ratings(
@@ -67,7 +76,7 @@ def actuals(inputs: TargetFrames, metric: str, touchpoint_id: str, level: float 
         )
         if metric == "mean_rating":
             return table.select("period_quarter", "n", pl.col("mean_rating").alias("actual"), "ci_low", "ci_high")
-        half = 1.96 * (table["top2_share"] * (1 - table["top2_share"]) / table["n"]).sqrt()
+        half = z * (table["top2_share"] * (1 - table["top2_share"]) / table["n"]).sqrt()
         return table.select(
             "period_quarter",
             "n",
@@ -100,13 +109,42 @@ def actuals(inputs: TargetFrames, metric: str, touchpoint_id: str, level: float 
         n = "callbacks_requested" if metric == "same_day_callback_share" else "n"
         out = kpis.select("period_quarter", pl.col(n).alias("n"), pl.col(column).alias("actual"))
         if metric.endswith("_share"):
-            half = 1.96 * (out["actual"] * (1 - out["actual"]) / out["n"]).sqrt()
+            half = z * (out["actual"] * (1 - out["actual"]) / out["n"]).sqrt()
             return out.with_columns(
                 (pl.col("actual") - half).alias("ci_low"),
                 (pl.col("actual") + half).alias("ci_high"),
             )
         return out.with_columns(pl.lit(None, pl.Float64).alias("ci_low"), pl.lit(None, pl.Float64).alias("ci_high"))
     raise ValueError(f"unknown target metric '{metric}'; known: {', '.join(HIGHER_IS_BETTER)}")
+
+
+def _observed(observations: pl.DataFrame | None, metric: str, tp: str | None) -> pl.DataFrame:
+    """Quarterly observation metric (reached, correct or consistent share) with its Wilson 95 % interval."""
+    from tpnb.analysis.observations import observation_metrics, wilson
+
+    schema = {
+        "period_quarter": pl.String,
+        "n": pl.Int64,
+        "actual": pl.Float64,
+        "ci_low": pl.Float64,
+        "ci_high": pl.Float64,
+    }
+    if observations is None or observations.is_empty():
+        return pl.DataFrame(schema=schema)
+    frame = observations if tp is None else observations.filter(pl.col("touchpoint_id") == tp)
+    table = observation_metrics(frame, by="period_quarter", min_n=0)
+    successes, n = {
+        "reached_share": (pl.col("reached"), pl.col("n")),
+        "correct_share": (pl.col("correct"), pl.col("judged")),
+        "consistency": ((pl.col("consistency") * pl.col("answers")).round(), pl.col("answers")),
+    }[metric]
+    return table.select(
+        "period_quarter",
+        n.cast(pl.Int64).alias("n"),
+        pl.col(metric).alias("actual"),
+        wilson(successes, n, True).alias("ci_low"),
+        wilson(successes, n, False).alias("ci_high"),
+    )
 
 
 def status(actual: float | None, low: float | None, high: float | None, target: float, direction: str) -> str:

@@ -1,6 +1,7 @@
 """What a table is: the source kinds users hand to tpnb (``sources``) and the marts they read (``marts``)."""
 
 from tpnb.contracts.sources import (
+    ANSWER_CORRECT,
     BOOL,
     CHANNELS,
     CONTACT_TYPES,
@@ -17,18 +18,22 @@ from tpnb.contracts.sources import (
     NUMBER,
     PHASES,
     PII,
+    PSEUDONYM,
     RATING_PREFIX,
     ROLES,
     TARGET_METRICS,
     TEXT,
     TIMESTAMP,
+    VIRTUES,
     Column,
     Kind,
+    Wide,
     describe,
     kind,
 )
 
 __all__ = [
+    "ANSWER_CORRECT",
     "BOOL",
     "CHANNELS",
     "CONTACT_TYPES",
@@ -45,13 +50,16 @@ __all__ = [
     "NUMBER",
     "PHASES",
     "PII",
+    "PSEUDONYM",
     "RATING_PREFIX",
     "TARGET_METRICS",
     "ROLES",
     "TEXT",
     "TIMESTAMP",
+    "VIRTUES",
     "Column",
     "Kind",
+    "Wide",
     "describe",
     "kind",
 ]

@@ -4,7 +4,7 @@ they read (``tpnb contract --markdown``; a test keeps the committed file current
 from __future__ import annotations
 
 from tpnb.contracts.marts import MARTS, OUTCOME_COLUMNS
-from tpnb.contracts.sources import KINDS, RATING_PREFIX, Column
+from tpnb.contracts.sources import KINDS, Column
 
 HEADER = """# tpnb data contract
 
@@ -53,10 +53,10 @@ def contract_markdown() -> str:
         for col in kind.columns:
             required = "key" if col.key else ("yes" if col.required else "no")
             out.append(f"| `{col.name}` | {col.type} | {required} | {_detail(col)} |")
-        if kind.wide_ratings:
+        if kind.wide:
             out.append(
-                f"| `{RATING_PREFIX}<touchpoint_id>` | rating | at least one | on the survey scale (default "
-                "1-5); not-applicable codes mean 'not experienced' |"
+                f"| `{kind.wide.prefix}<{kind.wide.key}>` | rating | {'at least one' if kind.wide.required else 'no'} "
+                f"| {kind.wide.meaning}, on the scale (default 1-5); not-applicable codes mean 'not experienced' |"
             )
         if kind.keeps_attributes:
             out.append("| any other column | number, yes/no or text | no | kept as a response attribute |")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Types a column can have. The loader turns each into a SQL parse expression.
-TEXT, ID, INTEGER, NUMBER, DATE, TIMESTAMP, BOOL, ENUM, FREE_TEXT, PII = (
+TEXT, ID, INTEGER, NUMBER, DATE, TIMESTAMP, BOOL, ENUM, FREE_TEXT, PII, PSEUDONYM = (
     "text",
     "id",
     "integer",
@@ -20,6 +20,7 @@ TEXT, ID, INTEGER, NUMBER, DATE, TIMESTAMP, BOOL, ENUM, FREE_TEXT, PII = (
     "enum",
     "free text",
     "personal data",
+    "pseudonym",  # stored as a one-way hash of the value: who it was can be compared, not read
 )
 
 PHASES = ("pre_purchase", "purchase", "post_purchase", "ongoing")
@@ -58,6 +59,17 @@ EVENT_TYPES = (
     "reopened",
 )
 DIRECTIONS = ("at_least", "at_most")
+ANSWER_CORRECT = ("yes", "partly", "no")
+# The service virtues an observer scores (crit_<virtue> columns); others are kept under their own name.
+VIRTUES = (
+    "friendliness",
+    "competence",
+    "clarity",
+    "commitment",
+    "reliability",
+    "informativeness",
+    "helpfulness",
+)
 # The metrics a target can name (tpnb.analysis.targets computes each): an unknown one is quarantined at load.
 TARGET_METRICS = (
     "mean_rating",
@@ -66,6 +78,10 @@ TARGET_METRICS = (
     "first_response_hours_p90",
     "same_day_callback_share",
     "answered_in_target_share",
+    # from observations (mystery contacts)
+    "reached_share",
+    "consistency",
+    "correct_share",
 )
 
 # Labels users really have, mapped to the contract's values.
@@ -100,6 +116,12 @@ ENUM_ALIASES: dict[str, str] = {
     "laufend": "ongoing",
     "direkt": "direct",
     "indirekt": "indirect",
+    "ja": "yes",
+    "nein": "no",
+    "teilweise": "partly",
+    "teils": "partly",
+    "partially": "partly",
+    "partial": "partly",
 }
 
 # "Not experienced" is a state, not a missing value.
@@ -136,12 +158,24 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Wide:
+    """Columns ``<prefix><name>`` holding ratings on a scale, stored as one list column of
+    (``key``, experienced, rating): touchpoint ratings of a survey, virtue scores of an observation."""
+
+    prefix: str
+    column: str  # the list column of the raw table
+    key: str  # the name the part after the prefix is stored under
+    required: bool  # a file needs at least one such column
+    meaning: str
+
+
+@dataclass(frozen=True)
 class Kind:
-    """A source kind: its columns, and whether it has wide ratings or keeps extra columns as attributes."""
+    """A source kind: its columns, its wide rating columns, and whether it keeps other columns as attributes."""
 
     name: str
     columns: tuple[Column, ...]
-    wide_ratings: bool = False  # tp_<id> columns are touchpoint ratings
+    wide: Wide | None = None
     keeps_attributes: bool = False  # unknown columns are kept as response attributes
     meaning: str = ""
     # Columns that hold timestamps in the future are suspicious: quarantined.
@@ -209,7 +243,7 @@ KINDS: dict[str, Kind] = {
                 Column("role", ENUM, choices=ROLES),
                 Column("account_id", ID),
             ),
-            wide_ratings=True,
+            wide=Wide("tp_", "ratings", "touchpoint_id", True, "a touchpoint's rating"),
             keeps_attributes=True,
             no_future=("answered_at",),
             meaning="one row per response; tp_<touchpoint_id> columns hold ratings",
@@ -283,10 +317,37 @@ KINDS: dict[str, Kind] = {
             ),
             meaning="the register of improvement actions",
         ),
+        Kind(
+            "observations",
+            (
+                Column("observation_id", ID, key=True),
+                Column("observed_at", TIMESTAMP, required=True, meaning="when the test contact was made"),
+                Column("channel", ENUM, required=True, choices=CHANNELS),
+                Column("touchpoint_id", ID),
+                Column("department", TEXT),
+                Column("scenario_id", ID, required=True, meaning="the test case, e.g. a question on the invoice"),
+                Column("reached", BOOL, required=True, meaning="did anyone answer"),
+                Column("attempts", INTEGER, min=1),
+                Column("wait_seconds", NUMBER, min=0, meaning="phone and chat"),
+                Column("response_hours", NUMBER, min=0, meaning="written channels"),
+                Column("answer_code", TEXT, meaning="which answer was given, to compare answers"),
+                Column(
+                    "answer_correct",
+                    ENUM,
+                    choices=ANSWER_CORRECT,
+                    meaning="ja / teilweise / nein accepted",
+                ),
+                Column("comment", FREE_TEXT),
+                Column("observer", PSEUDONYM, meaning="stored as a pseudonym (hash), never as the name"),
+            ),
+            wide=Wide("crit_", "scores", "criterion", False, "an observer's score of a service virtue"),
+            no_future=("observed_at",),
+            meaning="observations: mystery contacts and test calls, scored by an observer",
+        ),
     )
 }
 
-RATING_PREFIX = "tp_"
+RATING_PREFIX = KINDS["surveys"].wide.prefix
 
 
 def kind(name: str) -> Kind:
@@ -314,10 +375,10 @@ def describe(name: str) -> str:
         if c.meaning:
             detail.append(c.meaning)
         lines.append(f"{c.name:<20} {c.type:<14} {req:<9} {'; '.join(detail)}")
-    if k.wide_ratings:
+    if k.wide:
         lines.append(
-            f"{'tp_<touchpoint_id>':<20} {'rating':<14} {'>=1':<9} on the survey scale (default 1-5); "
-            "not-applicable codes mean 'not experienced'"
+            f"{k.wide.prefix + '<' + k.wide.key + '>':<20} {'rating':<14} {'>=1' if k.wide.required else 'no':<9} "
+            f"{k.wide.meaning}, on the scale (default 1-5); not-applicable codes mean 'not experienced'"
         )
     if k.keeps_attributes:
         lines.append(f"{'any other column':<20} {'number/yes-no/text':<14} {'no':<9} kept as a response attribute")

@@ -19,6 +19,7 @@ from datetime import date, datetime
 import numpy as np
 import polars as pl
 
+from tpnb.demo.observations import draw_observations, observation_truth
 from tpnb.demo.service_log import draw_contacts, experience_before, pick
 from tpnb.demo.spec import (
     COMMENT_SHARE,
@@ -58,6 +59,7 @@ class DemoData:
     truth: dict
     measures: pl.DataFrame | None = None
     targets: pl.DataFrame | None = None
+    observations: pl.DataFrame | None = None
 
 
 def generate(
@@ -124,7 +126,10 @@ def generate(
         }
         for m in MEASURES
     }
-    return DemoData(touchpoints, cust, contacts, surveys, orders, truth, measures, targets)
+    # a generator of their own, so adding observations left every other demo number as it was
+    observations = draw_observations(np.random.default_rng([seed, 19]), start, end)
+    truth["observations"] = observation_truth()
+    return DemoData(touchpoints, cust, contacts, surveys, orders, truth, measures, targets, observations)
 
 
 def _measure_start(m: MeasureSpec, start, end) -> date:

@@ -215,6 +215,7 @@ TARGETS = (  # touchpoint_id, metric, target, direction
     ("*", "nps", 20.0, "at_least"),
     ("*", "first_response_hours_p90", 48.0, "at_most"),
     ("*", "same_day_callback_share", 0.6, "at_least"),
+    ("invoice", "reached_share", 0.9, "at_least"),  # from the mystery contacts (observations)
 )
 
 CHANNELS = {

@@ -61,6 +61,15 @@ def write_sources(data: DemoData, out: Path) -> Path:
     )
     _write_german_csv(orders, out / "bestellungen.csv")
 
+    observations = data.observations.with_columns(
+        pl.col("observed_at").dt.strftime("%d.%m.%Y %H:%M"),
+        pl.col("channel").replace({"phone": "Telefon", "email": "E-Mail", "chat": "Chat"}),
+        pl.col("wait_seconds").cast(pl.Int64),
+        pl.col("^crit_.*$").cast(pl.Int64),
+        pl.col("response_hours").map_elements(lambda h: f"{h:.1f}".replace(".", ","), return_dtype=pl.String),
+    ).rename(OBSERVATION_RENAME_DE)
+    _write_german_csv(observations, out / "testkontakte.csv")
+
     data.measures.write_csv(out / "massnahmen.csv")
     data.targets.write_csv(out / "ziele.csv")
     config = {
@@ -101,6 +110,15 @@ def write_sources(data: DemoData, out: Path) -> Path:
             },
             {"kind": "targets", "path": "ziele.csv"},
             {"kind": "measures", "path": "massnahmen.csv"},
+            {
+                "kind": "observations",
+                "path": "testkontakte.csv",
+                "encoding": "cp1252",
+                "delimiter": ";",
+                "decimal": ",",
+                "date_format": "%d.%m.%Y %H:%M",
+                "rename": {v: k for k, v in OBSERVATION_RENAME_DE.items()},
+            },
         ]
     }
     path = out / "sources.yaml"
@@ -111,6 +129,24 @@ def write_sources(data: DemoData, out: Path) -> Path:
     )
     (out / "truth.json").write_text(json.dumps(data.truth, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+# The mystery-shopping agency's export: German headers.
+OBSERVATION_RENAME_DE = {
+    "observation_id": "Testkontakt-Nr",
+    "observed_at": "Zeitpunkt",
+    "channel": "Kanal",
+    "department": "Abteilung",
+    "touchpoint_id": "Kontaktpunkt",
+    "scenario_id": "Szenario",
+    "reached": "Erreicht",
+    "attempts": "Versuche",
+    "wait_seconds": "Wartezeit (s)",
+    "response_hours": "Antwortzeit (h)",
+    "answer_code": "Antwort-Code",
+    "answer_correct": "Antwort korrekt",
+    "observer": "Tester",
+}
 
 
 def _write_german_csv(frame: pl.DataFrame, path: Path) -> None:

@@ -219,17 +219,10 @@ def _insert(con, kind, path: Path, staged: Staged, layout, options: SourceOption
 
 
 def ingest_sources(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> list[LoadResult]:
-    """Load every file every source declares; catalogue and customers first."""
-    order = [
-        "touchpoints",
-        "customers",
-        "surveys",
-        "contacts",
-        "contact_events",
-        "orders",
-        "targets",
-        "measures",
-    ]
+    """Load every file every source declares, in the contracts' order: catalogue and customers first."""
+    from tpnb.contracts import KINDS
+
+    order = list(KINDS)
     results = []
     for source in sorted(sources, key=lambda s: order.index(s.kind)):
         for path in source.paths:

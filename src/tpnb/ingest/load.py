@@ -87,7 +87,7 @@ def insert_rows(con, kind: Kind, staged: Staged, layout: Layout, options: Source
     select, params = typed_select(con, kind, staged, layout, options)
     stored = {n for n, _ in stored_columns(kind)}
     produced = [n for n in layout.contract if n in stored]
-    produced += [n for n in ("ratings", "attributes") if n in stored]
+    produced += [n for n in (kind.wide and kind.wide.column, "attributes") if n in stored]
     cols = ", ".join(ident(n) for n in produced)
     con.execute(
         f"insert into {raw_table(kind)} ({cols}, load_id, __errors) "
@@ -192,7 +192,7 @@ def finish_load(
         drop_positions("select __pos from load_known where not changed")
     result.rows_loaded = incoming - result.rows_unchanged - result.rows_replaced
 
-    if kind.wide_ratings:
+    if kind.wide and kind.wide.key == "touchpoint_id":
         result.new_touchpoints = _register_touchpoints(con, path, load_id, list(layout.ratings.values()))
     if "customer_id" in layout.contract and kind.name != "customers":
         result.unknown_customers = _scalar(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tpnb import contracts as c
 from tpnb.contracts import KINDS, Kind
+from tpnb.contracts.sources import Wide
 from tpnb.sqlutil import ident
 
 SQL_TYPES = {
@@ -16,8 +17,8 @@ SQL_TYPES = {
     c.TIMESTAMP: "timestamp",
     c.DATE: "date",
     c.BOOL: "boolean",
+    c.PSEUDONYM: "varchar",
 }
-RATINGS_TYPE = "struct(touchpoint_id varchar, experienced boolean, rating double)[]"
 ATTRIBUTES_TYPE = "struct(name varchar, value_text varchar, value_number double)[]"
 LINEAGE = (("load_id", "bigint"),)
 # The errors a row breaks, while its file loads; rows with errors move to the quarantine
@@ -28,11 +29,16 @@ ERRORS_TYPE = 'struct("column" varchar, value varchar, reason varchar)[]'
 def stored_columns(kind: Kind) -> list[tuple[str, str]]:
     """(name, type) of the raw table of a kind; personal-data columns are never stored."""
     cols = [(col.name, SQL_TYPES[col.type]) for col in kind.columns if col.type != c.PII]
-    if kind.wide_ratings:
-        cols.append(("ratings", RATINGS_TYPE))
+    if kind.wide:
+        cols.append((kind.wide.column, wide_type(kind.wide)))
     if kind.keeps_attributes:
         cols.append(("attributes", ATTRIBUTES_TYPE))
     return cols + list(LINEAGE)
+
+
+def wide_type(wide: Wide) -> str:
+    """The list type of a kind's wide ratings: (key, experienced, rating) per column."""
+    return f"struct({ident(wide.key)} varchar, experienced boolean, rating double)[]"
 
 
 def raw_table(kind: Kind) -> str:

@@ -61,7 +61,7 @@ def make_line_shift(con) -> None:
 # The widest file a load accepts; a wider one is rejected from its header, before its body is read.
 MAX_COLUMNS = 1000
 # Columns tpnb adds to a staged file or a raw table; a user's column of that name is renamed.
-INTERNAL_COLUMNS = ("attributes", "ratings", "load_id")
+INTERNAL_COLUMNS = ("attributes", "ratings", "scores", "load_id")
 
 
 def target_names(path: Path, header: list[str], options: SourceOptions) -> tuple[list[str], dict[str, str]]:

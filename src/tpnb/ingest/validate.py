@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tpnb import contracts as c
-from tpnb.contracts import ENUM_ALIASES, RATING_PREFIX, Kind
+from tpnb.contracts import ENUM_ALIASES, Kind
 from tpnb.ingest.errors import RejectedFile
 from tpnb.ingest.options import SourceOptions
 from tpnb.ingest.personal import CANDIDATE_SQL, is_personal_column
 from tpnb.ingest.readers import SAMPLE, Staged
-from tpnb.ingest.schema import ERRORS_TYPE
+from tpnb.ingest.schema import ERRORS_TYPE, wide_type
 from tpnb.sqlutil import ident, literal
 
 BOOL_TRUE = ("yes", "y", "ja", "j", "true", "wahr", "1", "x")
@@ -91,13 +91,13 @@ def plan_layout(kind: Kind, staged: Staged, file_name: str) -> Layout:
     for name in staged.columns:
         if name in contract_cols:
             continue
-        if kind.wide_ratings and name.startswith(RATING_PREFIX) and len(name) > len(RATING_PREFIX):
-            ratings[name] = name[len(RATING_PREFIX) :]
+        if kind.wide and name.startswith(kind.wide.prefix) and len(name) > len(kind.wide.prefix):
+            ratings[name] = name[len(kind.wide.prefix) :]
         elif kind.keeps_attributes:
             attributes.append(name)
         else:
             ignored.append(name)
-    if kind.wide_ratings and not ratings:
+    if kind.wide and kind.wide.required and not ratings:
         shown = ", ".join(f"'{staged.original[n]}'" for n in staged.columns)
         raise RejectedFile(
             f"{file_name}: no touchpoint rating column found (expected at least one 'tp_<touchpoint_id>' column, "
@@ -187,6 +187,8 @@ class _Builder:
         raw = self.raw(col.name)
         if col.type in (c.ID, c.TEXT):
             return raw
+        if col.type == c.PSEUDONYM:  # the same person, the same pseudonym; the name is not stored
+            return f"left(sha256('tpnb:' || lower({raw})), 16)"
         if col.type == c.FREE_TEXT:  # personal data scrubbed where a value could hold any (personal.py)
             return f"(case when {CANDIDATE_SQL.format(value=raw)} then tpnb_scrub({raw}, $phone_region) else {raw} end)"
         if col.name == "repurchase_intent":
@@ -237,7 +239,7 @@ class _Builder:
         # parsed by the reader: blank is NULL, and it never fails here (but a number may not be finite or whole)
         typed = col.name in self.typed and col.type not in (c.INTEGER, c.NUMBER)
         # text-like values are NULL after parsing exactly when the text is blank
-        blank_is_null = typed or col.type in (c.ID, c.TEXT, c.ENUM, c.FREE_TEXT)
+        blank_is_null = typed or col.type in (c.ID, c.TEXT, c.ENUM, c.FREE_TEXT, c.PSEUDONYM)
         if col.key or col.required:
             err(
                 f"{parsed} is null" if blank_is_null else f"{parsed} is null and {raw} is null",
@@ -324,7 +326,7 @@ def typed_select(con, kind: Kind, staged: Staged, layout: Layout, options: Sourc
                 f"case when not ({raw} is null or list_contains($na_codes, lower({raw}))) "
                 f"then {b.num}({raw}) end as __r_{i}"
             )
-            items.append(f"{{'touchpoint_id': {literal(tp)}, 'experienced': not __na_{i}, 'rating': __r_{i}}}")
+            items.append(f"{{{literal(kind.wide.key)}: {literal(tp)}, 'experienced': not __na_{i}, 'rating': __r_{i}}}")
             errors.append(
                 Check(
                     f"not __na_{i} and (__r_{i} is null or __r_{i} < {float(lo)} or __r_{i} > {float(hi)})",
@@ -333,7 +335,9 @@ def typed_select(con, kind: Kind, staged: Staged, layout: Layout, options: Sourc
                     f"rating not on the scale {lo:g}-{hi:g} (nor a not-applicable code)",
                 )
             )
-        outer_extra.append("[" + ", ".join(items) + "] as ratings")
+        outer_extra.append("[" + ", ".join(items) + f"] as {ident(kind.wide.column)}")
+    elif kind.wide:
+        outer_extra.append(f"[]::{wide_type(kind.wide)} as {ident(kind.wide.column)}")
     if kind.keeps_attributes:
         if layout.attributes:
             attrs = ", ".join(

@@ -3,6 +3,9 @@ reports' sentences and headings (``TEXTS``). Data only; ``i18n`` looks words up 
 
 from __future__ import annotations
 
+from tpnb.report.catalogue_observations import LABELS as _observation_labels
+from tpnb.report.catalogue_observations import TEXTS as _observation_texts
+
 LABELS: dict[str, dict[str, str]] = {
     "nps": {"de": "NPS", "en": "NPS"},
     "n": {"de": "n", "en": "n"},
@@ -371,3 +374,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "inputs.version": {"de": "tpnb-Version", "en": "tpnb version"},
     "inputs.run": {"de": "Laufzeit", "en": "Run time"},
 }
+
+# The observations section's words live beside it; both catalogues are one to i18n.
+LABELS |= _observation_labels
+TEXTS |= _observation_texts

@@ -172,3 +172,34 @@ def trend(
         .encode(**enc)
         .properties(width=WIDTH, title=title or label(value, language))
     )
+
+
+def share_heatmap(
+    frame: pl.DataFrame, x: str, y: str, value: str, language: str = "de", title: str | None = None
+) -> alt.LayerChart:
+    """A share per cell of two dimensions, coloured red (low) to green (high), the share written in each
+    cell; cells whose ``value`` is null (too few observations) are grey."""
+    data = frame.with_columns(
+        pl.col(value).map_elements(lambda v: f"{v:.0%}", return_dtype=pl.String).fill_null("").alias("shown")
+    )
+    base = alt.Chart(_data(data)).encode(
+        x=alt.X(f"{x}:O", title=label(x, language)),
+        y=alt.Y(f"{y}:O", title=label(y, language)),
+    )
+    cells = base.mark_rect(stroke="white").encode(
+        color=alt.condition(
+            f"datum.{value} !== null",
+            alt.Color(
+                f"{value}:Q", title=label(value, language), scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1])
+            ),
+            alt.value("#dddddd"),
+        ),
+        tooltip=[
+            alt.Tooltip(f"{y}:O"),
+            alt.Tooltip(f"{x}:O"),
+            alt.Tooltip(f"{value}:Q", format=".0%"),
+            alt.Tooltip("n:Q"),
+        ],
+    )
+    text = base.mark_text(fontSize=11).encode(text="shown:N")
+    return (cells + text).properties(width=WIDTH, title=title or label(value, language))

@@ -54,6 +54,8 @@ class ReportContext:
     parameters: dict = field(default_factory=dict)
     available: dict[str, bool] = field(default_factory=dict)  # which kinds of data are loaded (read.DATA_KINDS)
     outcome: str = "nps"  # what the key-driver sections explain: nps, or a yes/no or numeric survey answer
+    observations: pl.DataFrame = field(default_factory=pl.DataFrame)  # mart_observations in the period
+    observation_scores: pl.DataFrame = field(default_factory=pl.DataFrame)  # their virtue scores
     _drivers: dict = field(default_factory=dict)
 
     def t(self, key: str) -> str:
@@ -253,6 +255,9 @@ def open_report(
         available=read.available_data(con),
     )
     ctx.outcome = outcome or default_outcome(con, ctx.available)
+    if ctx.available.get("observations"):  # they test the company, not a customer: no filters apply
+        ctx.observations = read.observations(con, start, end)
+        ctx.observation_scores = read.observation_scores(con, start, end)
     ctx.parameters = {
         "period": f"{start} – {end}",
         "comparison": f"{comp_start} – {comp_end}",

@@ -142,7 +142,35 @@ def summary_items(ctx: ReportContext) -> list[Html]:
                 ctx.text("summary.biggest_problem_detail", share=share, cost=fmt_number(-problem["coef"], lang)),
             )
         )
+    items += observation_lines(ctx)
     return items
+
+
+# Below these, a department's reachability or a scenario's consistency is named in the summary.
+POOR_REACH = 0.8
+POOR_CONSISTENCY = 0.7
+
+
+def observation_lines(ctx: ReportContext) -> list[Html]:
+    """Departments hard to reach and scenarios answered in different ways, from the mystery contacts."""
+    from tpnb.analysis.observations import observation_metrics, poor_spots
+
+    if ctx.observations.is_empty():
+        return []
+    lines = []
+    for key, column, threshold, intro in (
+        ("department", "reached_share", POOR_REACH, "summary.obs_reach"),
+        ("scenario_id", "consistency", POOR_CONSISTENCY, "summary.obs_consistency"),
+    ):
+        metrics = observation_metrics(ctx.observations, by=key, min_n=ctx.min_n)
+        spots = poor_spots(metrics, key, column, threshold, ctx.min_n)
+        if spots:
+            named = ", ".join(
+                ctx.text("summary.obs_share", name=name, share=fmt_share(value, ctx.language), n=n)
+                for name, value, n in spots
+            )
+            lines.append(join(ctx.text(intro), named))
+    return lines
 
 
 def summary_html(ctx: ReportContext) -> Html:

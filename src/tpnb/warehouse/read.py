@@ -16,6 +16,12 @@ import polars as pl
 from tpnb.contracts.marts import OUTCOME_COLUMNS
 from tpnb.sqlutil import ident
 from tpnb.warehouse.db import has_rows, query
+from tpnb.warehouse.outcomes import (  # noqa: F401 (part of the catalog)
+    attribute_values,
+    default_outcome,
+    numeric_attributes,
+    yes_no_attributes,
+)
 
 RESPONSE_DIMENSIONS = {
     "segment": "segment",
@@ -171,6 +177,27 @@ def contacts(
     return _within(con, "mart_contacts", "opened_at::date", filters, first_day, last_day)
 
 
+def observations(con: duckdb.DuckDBPyConnection, first_day: date | None = None, last_day: date | None = None):
+    """``mart_observations`` made between the two days (inclusive; None: open). Observations test the
+    company, not a customer: segment, role and account filters do not apply."""
+    return query(
+        con,
+        "select * from mart_observations where ($lo is null or observed_at::date >= $lo) "
+        "and ($hi is null or observed_at::date <= $hi)",
+        {"lo": first_day, "hi": last_day},
+    )
+
+
+def observation_scores(con: duckdb.DuckDBPyConnection, first_day: date | None = None, last_day: date | None = None):
+    """``mart_observation_scores`` of the observations made between the two days."""
+    return query(
+        con,
+        "select s.* from mart_observation_scores s join mart_observations o using (observation_id) "
+        "where ($lo is null or o.observed_at::date >= $lo) and ($hi is null or o.observed_at::date <= $hi)",
+        {"lo": first_day, "hi": last_day},
+    )
+
+
 def driver_ratings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """``mart_driver_ratings``: one row per response, a ``tp_<id>`` column per touchpoint (null: not experienced)."""
     return query(con, "select * from mart_driver_ratings")
@@ -247,6 +274,7 @@ class TargetInputs:
     ratings: pl.DataFrame  # period_quarter, touchpoint_id, is_experienced, rating, nps
     responses: pl.DataFrame  # period_quarter, nps
     contacts: pl.DataFrame  # mart_contacts with period_quarter of opened_at
+    observations: pl.DataFrame | None = None  # mart_observations with period_quarter of observed_at
 
 
 def target_inputs(con: duckdb.DuckDBPyConnection) -> TargetInputs | None:
@@ -265,6 +293,13 @@ def target_inputs(con: duckdb.DuckDBPyConnection) -> TargetInputs | None:
             "select strftime(opened_at, '%Y') || '-Q' || quarter(opened_at)::varchar "
             "as period_quarter, * from mart_contacts",
         ),
+        observations=query(
+            con,
+            "select strftime(observed_at, '%Y') || '-Q' || quarter(observed_at)::varchar "
+            "as period_quarter, * from mart_observations",
+        )
+        if has_rows(con, "mart_observations")
+        else None,
     )
 
 
@@ -312,7 +347,7 @@ def measure_inputs(con: duckdb.DuckDBPyConnection, window_days: int) -> MeasureI
 
 # --- what is loaded ------------------------------------------------------------------------------
 
-DATA_KINDS = ("nps", "ratings", "contacts", "orders", "targets", "measures")
+DATA_KINDS = ("nps", "ratings", "contacts", "orders", "targets", "measures", "observations")
 
 
 def available_data(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
@@ -328,45 +363,5 @@ def available_data(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
         "orders": has_rows(con, "core_orders"),
         "targets": has_rows(con, "core_targets"),
         "measures": has_rows(con, "core_measures"),
+        "observations": has_rows(con, "mart_observations"),
     }
-
-
-def yes_no_attributes(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Survey attributes that are yes/no answers (values 0 and 1, given by nearly every respondent):
-    outcomes a report can explain when the survey has no NPS (e.g. ``satisfied``)."""
-    return _outcome_attributes(
-        con, "count(distinct value_number) = 2 and min(value_number) = 0 and max(value_number) = 1"
-    )
-
-
-def default_outcome(con: duckdb.DuckDBPyConnection) -> str:
-    """NPS where the survey has it, else its first yes/no answer, else its first numeric answer (an
-    overall rating), else NPS (whoever asks then says it is missing)."""
-    if con.sql("select count(nps) > 0 from mart_responses").fetchall()[0][0]:
-        return "nps"
-    return next(iter(yes_no_attributes(con) + numeric_attributes(con)), "nps")
-
-
-def numeric_attributes(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Survey attributes that are numbers with more than two values, given by nearly every respondent:
-    a numeric outcome such as an overall rating (``overall``)."""
-    return _outcome_attributes(con, "count(distinct value_number) > 2")
-
-
-def _outcome_attributes(con: duckdb.DuckDBPyConnection, condition: str) -> list[str]:
-    # condition is one of the two fixed texts above, never a value from the data
-    sql = (
-        "select attribute from core_survey_attributes group by attribute "
-        "having count(value_number) >= 0.9 * greatest(count(*), (select count(*) from core_survey_responses)) "
-        f"and {condition} order by attribute"
-    )
-    return [row[0] for row in con.sql(sql).fetchall()]
-
-
-def attribute_values(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
-    """``response_id`` and the numeric value of one survey attribute, named ``name``."""
-    return query(
-        con,
-        "select response_id, value_number as value from core_survey_attributes where attribute = $name",
-        {"name": name},
-    ).rename({"value": name})

@@ -1,10 +1,10 @@
 """The sections of the report pages; a notebook cell shows one: ``sections.nps_trend(ctx)``.
 
 ``common`` (title, summary, inputs) is on every page; ``overview``,
-``drivers``, ``service`` and ``review`` belong to the four reports.
+``drivers``, ``service`` (with ``observations``) and ``review`` belong to the four reports.
 """
 
-from tpnb.report.sections import service
+from tpnb.report.sections import observations, service
 from tpnb.report.sections.common import inputs, summary, title
 from tpnb.report.sections.drivers import (
     diagnostics,
@@ -31,6 +31,7 @@ __all__ = [
     "nps_by_touchpoint",
     "nps_drivers",
     "nps_trend",
+    "observations",
     "outcome_drivers",
     "priority_matrix",
     "service",
