@@ -204,8 +204,10 @@ def observed_vs_experienced(observations: pl.DataFrame, ratings: pl.DataFrame) -
 
 
 def poor_spots(
-    metrics: pl.DataFrame, key: str, column: str, threshold: float, min_n: int
+    metrics: pl.DataFrame, keys: str | Sequence[str], column: str, threshold: float, min_n: int
 ) -> list[tuple[str, float, int]]:
-    """Groups (not small) whose ``column`` lies below ``threshold``, worst first: (name, value, n)."""
-    poor = metrics.filter(~pl.col("small") & (pl.col(column) < threshold) & (pl.col("n") >= min_n)).sort(column)
-    return [(str(r[key]), float(r[column]), int(r["n"])) for r in poor.iter_rows(named=True)]
+    """Groups (at least ``min_n``) whose ``column`` lies below ``threshold``, worst first: (name, value, n);
+    a group of several keys is named by its values joined with ", "."""
+    names = _by(keys)
+    poor = metrics.filter((pl.col(column) < threshold) & (pl.col("n") >= min_n)).sort(column)
+    return [(", ".join(str(r[k]) for k in names), float(r[column]), int(r["n"])) for r in poor.iter_rows(named=True)]

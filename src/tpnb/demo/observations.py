@@ -40,7 +40,7 @@ CHANNELS = {"phone": 0.5, "email": 0.3, "chat": 0.2}
 
 
 def draw_observations(
-    rng: np.random.Generator, start: np.datetime64, end: np.datetime64, n: int = 1200
+    rng: np.random.Generator, start: np.datetime64, end: np.datetime64, n: int = 3000
 ) -> pl.DataFrame:
     """``n`` test contacts spread over working days 8:00-18:00 between ``start`` and ``end``."""
     days = int((end - start) / np.timedelta64(1, "D"))

@@ -180,8 +180,9 @@ def share_heatmap(
     """A share per cell of two dimensions, coloured red (low) to green (high), the share written in each
     cell; cells whose ``value`` is null (too few observations) are grey."""
     data = frame.with_columns(
-        pl.col(value).map_elements(lambda v: f"{v:.0%}", return_dtype=pl.String).fill_null("").alias("shown")
+        pl.col(value).map_elements(lambda v: f"{v:.0%}", return_dtype=pl.String).fill_null("–").alias("shown")
     )
+    rows = max(frame[y].n_unique(), 1)
     base = alt.Chart(_data(data)).encode(
         x=alt.X(f"{x}:O", title=label(x, language)),
         y=alt.Y(f"{y}:O", title=label(y, language)),
@@ -202,4 +203,4 @@ def share_heatmap(
         ],
     )
     text = base.mark_text(fontSize=11).encode(text="shown:N")
-    return (cells + text).properties(width=WIDTH, title=title or label(value, language))
+    return (cells + text).properties(width=WIDTH, height=28 * rows, title=title or label(value, language))

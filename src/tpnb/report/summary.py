@@ -152,18 +152,18 @@ POOR_CONSISTENCY = 0.7
 
 
 def observation_lines(ctx: ReportContext) -> list[Html]:
-    """Departments hard to reach and scenarios answered in different ways, from the mystery contacts."""
+    """Departments hard to reach at a time of day, and scenarios answered in different ways (mystery contacts)."""
     from tpnb.analysis.observations import observation_metrics, poor_spots
 
     if ctx.observations.is_empty():
         return []
     lines = []
-    for key, column, threshold, intro in (
-        ("department", "reached_share", POOR_REACH, "summary.obs_reach"),
-        ("scenario_id", "consistency", POOR_CONSISTENCY, "summary.obs_consistency"),
+    for keys, column, threshold, intro in (
+        (["department", "hour_band"], "reached_share", POOR_REACH, "summary.obs_reach"),
+        (["scenario_id"], "consistency", POOR_CONSISTENCY, "summary.obs_consistency"),
     ):
-        metrics = observation_metrics(ctx.observations, by=key, min_n=ctx.min_n)
-        spots = poor_spots(metrics, key, column, threshold, ctx.min_n)
+        metrics = observation_metrics(ctx.observations, by=keys, min_n=ctx.min_n)
+        spots = poor_spots(metrics, keys, column, threshold, ctx.min_n)
         if spots:
             named = ", ".join(
                 ctx.text("summary.obs_share", name=name, share=fmt_share(value, ctx.language), n=n)
