@@ -308,3 +308,21 @@ def _empty_db(folder):
         surveys.write_text("response_id,customer_id,answered_at,tp_delivery\nR1,K1,2026-03-01,4\n")
         assert tpnb("ingest", "surveys", surveys, "--db", db).returncode == 0
     return db
+
+
+def test_drivers_from_to_fit_that_period_and_report_its_n(demo_db):
+    import duckdb
+
+    con = duckdb.connect(str(demo_db[0]), read_only=True)
+    expected = con.sql(
+        "select count(*) from mart_responses where nps is not null and answered_at::date between '2026-04-01' and '2026-09-30'"
+    ).fetchall()[0][0]
+    total = con.sql("select count(*) from mart_responses where nps is not null").fetchall()[0][0]
+    con.close()
+    doc = json.loads(
+        tpnb(
+            "drivers", "--db", demo_db[0], "--from", "01.04.2026", "--to", "2026-09-30", "--bootstrap", "0", "--json"
+        ).stdout
+    )
+    assert doc["n"] == expected < total
+    assert doc["period"] == {"from": "2026-04-01", "to": "2026-09-30"}

@@ -3,9 +3,10 @@
 import shutil
 
 import duckdb
+import polars as pl
 import pytest
 
-from tpnb.report import context
+from tpnb.report import context, sections
 from tpnb.report.summary import summary_html
 
 
@@ -122,3 +123,27 @@ def test_stale_data_is_flagged_in_the_page_language_only(
     text = summary_html(ctx)
     assert f"<strong>{prefix}:</strong>" in text and age in text
     assert text.count("Stale data") + text.count("Veraltete Daten") == 1
+
+
+def test_the_driver_model_is_fitted_on_the_pages_period(demo_db):
+    from tpnb.report.context import open_report
+
+    with open_report(str(demo_db[0]), period_start="2026-04-01", period_end="2026-09-30") as ctx:
+        in_period = ctx.responses.filter(pl.col("nps").is_not_null()).height
+        result = ctx.drivers("nps")
+        assert result.n == in_period < ctx.all_responses.filter(pl.col("nps").is_not_null()).height
+        assert result.diagnostics["data_scope"]["scope"] == "period"
+        statement = sections.nps_drivers(ctx).html_text()
+    assert "alle Zeiträume" not in statement
+
+
+def test_a_period_too_small_for_a_model_says_which_data_the_model_used(demo_db):
+    from tpnb.report.context import open_report
+
+    with open_report(str(demo_db[0]), period_start="2026-06-01", period_end="2026-06-02") as ctx:
+        result = ctx.drivers("nps")
+        scope = result.diagnostics["data_scope"]
+        assert scope["scope"] == "all periods" and scope["period_n"] == ctx.responses.height < scope["required"]
+        assert result.n == ctx.all_responses.filter(pl.col("nps").is_not_null()).height
+        statement = sections.nps_drivers(ctx).html_text()
+    assert "Im Zeitraum des Berichts zu wenige Antworten" in statement and "alle Zeiträume" in statement

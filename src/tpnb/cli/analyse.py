@@ -114,6 +114,10 @@ def drivers(
         ),
     ] = True,
     min_n: Annotated[int, typer.Option(help="Minimum responses per model.")] = 100,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First answer date (2026-03-01 or 01.03.2026).")
+    ] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last answer date (2026-03-01 or 01.03.2026).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Key drivers: coefficients, relative importance with intervals, priority matrix."""
@@ -122,13 +126,14 @@ def drivers(
 
     if method not in ("lmg", "relative_weights"):
         fail("--method must be lmg or relative_weights")
+    first, last = parse_day(date_from, "--from"), parse_day(date_to, "--to")
     con = read_connection(db)
     try:
         if outcome is None:
             outcome = read.default_outcome(con)
             if outcome != "nps":
                 typer.echo(f"outcome: {outcome} (the survey has no NPS)", err=True)
-        frame = read.driver_frame(con, outcome)
+        frame = read.driver_frame(con, outcome, first, last)
         labels = read.touchpoint_labels(con)
     finally:
         con.close()
@@ -151,6 +156,7 @@ def drivers(
             groups = [drv.GroupModel(None, frame.height, result=drv.key_drivers(frame, min_n=min_n, **kwargs))]
     except (ValueError, drv.InsufficientData) as exc:
         fail(str(exc))
+    period = {"from": first, "to": last}
     if as_json:
         docs = {
             g.level: (
@@ -160,7 +166,8 @@ def drivers(
             )
             for g in groups
         }
-        typer.echo(to_json(docs[None] if by is None else {"by": by, "models": docs}))
+        document = {**docs[None], "period": period} if by is None else {"by": by, "models": docs, "period": period}
+        typer.echo(to_json(document))
         return
     echo_driver_groups(groups, by, outcome, min_n)
 

@@ -271,6 +271,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "nur vollständige Antworten",
         "en": "complete cases only",
     },
+    "drivers.scope_all": {
+        "de": "Im Zeitraum des Berichts zu wenige Antworten für ein Modell (n = {n}, mindestens {required}): "
+        "das Modell nutzt alle Zeiträume ({first} – {last}).",
+        "en": "Too few responses in the report's period for a model (n = {n}, at least {required}): the model "
+        "uses every period ({first} – {last}).",
+    },
     "drivers.statement": {
         "de": "{model}; n = {n}; R² = {r2} (davon Kontrollen {r2_controls}); {strategy}; Wichtigkeit: {method} "
         "({basis}), {draws} Bootstrap-Ziehungen ({unit}).",

@@ -88,15 +88,17 @@ class ReportContext:
         return self.settings.analysis.freshness_days
 
     def drivers(self, outcome: str = "nps", **kwargs) -> KeyDriverResult:
-        """The key-driver model of ``outcome`` on every period's responses (within the filters).
+        """The key-driver model of ``outcome`` on the page's period (within the filters).
 
-        Cached within the run and on disk, keyed by the database file's state and
-        everything that shapes the model: the reports of one refresh share it.
+        Where the period holds too few responses for a model, it is fitted on every period instead
+        and ``diagnostics["data_scope"]`` says so (with the period's n and the n used). Cached within
+        the run and on disk, keyed by the database file's state and everything that shapes the model:
+        the reports of one refresh share it.
 
         Raises
         ------
         InsufficientData
-            Too few responses for a model (cached like a result).
+            Too few responses for a model even over every period (cached like a result).
         """
         key = (outcome, tuple(sorted(kwargs.items())))
         if key not in self._drivers:
@@ -106,28 +108,44 @@ class ReportContext:
                 "seed": 1,
             }
             options = {**defaults, **kwargs}
+            period = (self.period_start.isoformat(), self.period_end.isoformat())
             cache = cache_file(
                 self.db_file,
-                [outcome, sorted(options.items()), sorted(self.filters.items()), self.language],
+                [outcome, sorted(options.items()), sorted(self.filters.items()), self.language, period],
                 tpnb.__version__,
             )
             cached = read_cache(cache)
             if cached is None:
-                try:
-                    cached = key_drivers(
-                        self.all_responses_with_ratings(),
-                        outcome=outcome,
-                        labels=self.driver_labels(),
-                        **options,
-                    )
-                except InsufficientData as exc:
-                    cached = exc
+                cached = self._fit(outcome, options)
                 write_cache(cache, cached)
             self._drivers[key] = cached
         value = self._drivers[key]
         if isinstance(value, InsufficientData):
             raise value
         return value
+
+    def _fit(self, outcome: str, options: dict) -> KeyDriverResult | InsufficientData:
+        """Fit on the period; too few there, on every period, saying which data the model used."""
+        labels = self.driver_labels()
+        scope = {"scope": "period", "first": self.period_start, "last": self.period_end}
+        try:
+            result = key_drivers(self.with_ratings(self.responses), outcome=outcome, labels=labels, **options)
+        except InsufficientData as too_few:
+            everything = self.with_ratings(self.all_responses)
+            try:
+                result = key_drivers(everything, outcome=outcome, labels=labels, **options)
+            except InsufficientData as exc:
+                return exc
+            days = everything["answered_at"].drop_nulls()
+            scope = {
+                "scope": "all periods",
+                "first": days.min().date() if days.len() else None,
+                "last": days.max().date() if days.len() else None,
+                "period_n": too_few.n,
+                "required": too_few.required,
+            }
+        result.diagnostics["data_scope"] = scope
+        return result
 
     def driver_labels(self) -> dict[str, str]:
         """Names of the drivers: touchpoints from the catalogue, service-log features from i18n."""
@@ -146,10 +164,10 @@ class ReportContext:
             return None
         return result.diagnostics.get("ordered_logit")
 
-    def all_responses_with_ratings(self) -> pl.DataFrame:
-        """Every period's responses (within the filters) with their ``tp_`` rating columns, and the
-        report's outcome when it is a survey answer rather than a column of the mart."""
-        frame = self.all_responses.join(read.driver_ratings(self.con), on="response_id", how="left")
+    def with_ratings(self, responses: pl.DataFrame) -> pl.DataFrame:
+        """``responses`` with their ``tp_`` rating columns, and the report's outcome when it is a survey
+        answer rather than a column of the mart."""
+        frame = responses.join(read.driver_ratings(self.con), on="response_id", how="left")
         if self.outcome not in OUTCOME_COLUMNS and self.outcome not in frame.columns:
             frame = frame.join(read.attribute_values(self.con, self.outcome), on="response_id", how="left")
         return frame

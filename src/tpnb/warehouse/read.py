@@ -203,16 +203,25 @@ def driver_ratings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return query(con, "select * from mart_driver_ratings")
 
 
-def driver_frame(con: duckdb.DuckDBPyConnection, outcome: str | None = None) -> pl.DataFrame:
-    """One row per response: outcomes, dimensions, experience features and tp_ ratings.
+def driver_frame(
+    con: duckdb.DuckDBPyConnection,
+    outcome: str | None = None,
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> pl.DataFrame:
+    """One row per response answered between the two days (inclusive; None: open): outcomes,
+    dimensions, experience features and tp_ ratings.
 
     An outcome that is not a standard column is looked up among the survey
     attributes (e.g. ``satisfied``) and added as a number.
     """
-    frame = con.sql(
+    frame = query(
+        con,
         "select r.*, d.* exclude (response_id) from mart_responses r "
-        "left join mart_driver_ratings d using (response_id)"
-    ).pl()
+        "left join mart_driver_ratings d using (response_id) "
+        "where ($lo is null or r.answered_at::date >= $lo) and ($hi is null or r.answered_at::date <= $hi)",
+        {"lo": first_day, "hi": last_day},
+    )
     if outcome and OUTCOME_COLUMNS.get(outcome, outcome) not in frame.columns:
         values = con.sql(
             "select response_id, value_number from core_survey_attributes where attribute = $name",

@@ -8,7 +8,7 @@ from tpnb.analysis.drivers import InsufficientData, KeyDriverResult, key_drivers
 from tpnb.report import charts, tables
 from tpnb.report.blocks import Html, Section, missing, paragraph
 from tpnb.report.context import ReportContext
-from tpnb.report.i18n import fmt_number, fmt_share
+from tpnb.report.i18n import fmt_date, fmt_number, fmt_share
 
 NPS_OUTCOMES = ("nps", "promoter", "detractor")
 
@@ -39,8 +39,19 @@ def _too_few(ctx: ReportContext, exc: InsufficientData) -> Html:
 
 
 def model_statement(ctx: ReportContext, result: KeyDriverResult) -> Html:
-    """One sentence on how the model was made: method, n, R², strategy, importance, bootstrap."""
+    """One sentence on how the model was made: method, n, R², strategy, importance, bootstrap; and which
+    data it used where the page's period held too few responses."""
     lang = ctx.language
+    scope = result.diagnostics.get("data_scope") or {}
+    used = ""
+    if scope.get("scope") == "all periods":
+        used = " " + ctx.text(
+            "drivers.scope_all",
+            n=tables.format_value(scope["period_n"], "int", lang),
+            required=scope["required"],
+            first=fmt_date(scope["first"], lang),
+            last=fmt_date(scope["last"], lang),
+        )
     return paragraph(
         ctx.text(
             "drivers.statement",
@@ -54,6 +65,7 @@ def model_statement(ctx: ReportContext, result: KeyDriverResult) -> Html:
             draws=result.diagnostics.get("bootstrap_draws"),
             unit=ctx.t(f"bootstrap.{result.diagnostics.get('bootstrap_unit')}"),
         )
+        + used
     )
 
 
@@ -128,7 +140,7 @@ def drivers_by_role(ctx: ReportContext, min_n: int = 300) -> Section:
     if kind := ctx.lacking(*_needs(ctx.outcome)):
         return section.add(missing(ctx.text(f"missing.{kind}")))
     models = key_drivers_by(
-        ctx.all_responses_with_ratings(),
+        ctx.with_ratings(ctx.responses),
         "role",
         outcome=ctx.outcome,
         min_n=min_n,
