@@ -326,3 +326,25 @@ def test_drivers_from_to_fit_that_period_and_report_its_n(demo_db):
     )
     assert doc["n"] == expected < total
     assert doc["period"] == {"from": "2026-04-01", "to": "2026-09-30"}
+
+
+@pytest.mark.parametrize("dim", ["phase", "channel"])
+def test_nps_by_phase_or_channel_counts_each_respondent_once(demo_db, dim):
+    import duckdb
+
+    con = duckdb.connect(str(demo_db[0]), read_only=True)
+    expected = dict(
+        con.sql(
+            f"select {dim}, count(distinct response_id) from mart_touchpoint_ratings "
+            "where is_experienced and nps is not null group by 1"
+        ).fetchall()
+    )
+    ratings = con.sql(
+        f"select count(*) from mart_touchpoint_ratings where is_experienced and nps is not null and {dim} = $v",
+        params={"v": max(expected, key=expected.get)},
+    ).fetchall()[0][0]
+    con.close()
+    for flag in ([], ["--account-weighted"]):
+        groups = json.loads(tpnb("nps", "--db", demo_db[0], "--by", dim, "--json", *flag).stdout)["groups"]
+        assert {g[dim]: g["n"] for g in groups} == expected
+    assert ratings > max(expected.values())  # the old count, once per rating, was larger

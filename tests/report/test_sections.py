@@ -125,9 +125,7 @@ def test_stale_data_is_flagged_in_the_page_language_only(
     assert text.count("Stale data") + text.count("Veraltete Daten") == 1
 
 
-def test_the_driver_model_is_fitted_on_the_pages_period(demo_db):
-    from tpnb.report.context import open_report
-
+def test_the_driver_model_is_fitted_on_the_pages_period(demo_db, open_report):
     with open_report(str(demo_db[0]), period_start="2026-04-01", period_end="2026-09-30") as ctx:
         in_period = ctx.responses.filter(pl.col("nps").is_not_null()).height
         result = ctx.drivers("nps")
@@ -137,9 +135,7 @@ def test_the_driver_model_is_fitted_on_the_pages_period(demo_db):
     assert "alle Zeiträume" not in statement
 
 
-def test_a_period_too_small_for_a_model_says_which_data_the_model_used(demo_db):
-    from tpnb.report.context import open_report
-
+def test_a_period_too_small_for_a_model_says_which_data_the_model_used(demo_db, open_report):
     with open_report(str(demo_db[0]), period_start="2026-06-01", period_end="2026-06-02") as ctx:
         result = ctx.drivers("nps")
         scope = result.diagnostics["data_scope"]
@@ -147,3 +143,14 @@ def test_a_period_too_small_for_a_model_says_which_data_the_model_used(demo_db):
         assert result.n == ctx.all_responses.filter(pl.col("nps").is_not_null()).height
         statement = sections.nps_drivers(ctx).html_text()
     assert "Im Zeitraum des Berichts zu wenige Antworten" in statement and "alle Zeiträume" in statement
+
+
+def test_nps_by_phase_on_the_page_counts_each_respondent_once(demo_db, open_report):
+    from tpnb.report.sections.overview import nps_table
+
+    with open_report(str(demo_db[0])) as ctx:
+        table, _, _ = nps_table(ctx, "phase")
+        experienced = ctx.ratings.filter(pl.col("is_experienced") & pl.col("nps").is_not_null())
+        expected = dict(experienced.group_by("phase").agg(pl.col("response_id").n_unique()).iter_rows())
+    assert dict(table.select("phase", "n").iter_rows()) == expected
+    assert max(expected.values()) <= ctx.responses.height

@@ -49,12 +49,18 @@ def nps_sums(
     params = {"lo": date_from, "hi": date_to}
     where = "($lo is null or answered_at::date >= $lo::date) and ($hi is null or answered_at::date <= $hi::date)"
     touchpoint_level = any(d in TOUCHPOINT_DIMENSIONS for d in dims)
+    # by phase or channel, a respondent counts once per group, however many of its touchpoints they
+    # experienced: the per-rating cells would count them once per touchpoint
+    per_respondent = (
+        [TOUCHPOINT_DIMENSIONS[d] for d in dims if d in ("phase", "channel")] if "touchpoint" not in dims else []
+    )
     cell_dims = {**RESPONSE_DIMENSIONS, **TOUCHPOINT_DIMENSIONS}
-    if not account_weighted and all(d in cell_dims and d != "account" for d in dims):
+    if not account_weighted and not per_respondent and all(d in cell_dims and d != "account" for d in dims):
         return _sums_from_cells(con, dims, touchpoint_level, params), [cell_dims[d] for d in dims]
     known = {**RESPONSE_DIMENSIONS, **(TOUCHPOINT_DIMENSIONS if touchpoint_level else {})}
+    once = f"distinct on (response_id, {', '.join(ident(c) for c in per_respondent)}) " if per_respondent else ""
     source = (
-        f"select * from mart_touchpoint_ratings where is_experienced and nps is not null and {where}"
+        f"select {once}* from mart_touchpoint_ratings where is_experienced and nps is not null and {where}"
         if touchpoint_level
         else f"select * from mart_responses where nps is not null and {where}"
     )

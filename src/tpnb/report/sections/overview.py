@@ -16,7 +16,11 @@ TOUCHPOINT_DIMENSIONS = ("touchpoint_name", "phase", "channel")
 
 def nps_table(ctx: ReportContext, dim: str) -> tuple[pl.DataFrame, object, Html]:
     """NPS per value of ``dim`` in the period: (frame, chart, table). Small cells suppressed."""
-    source = ctx.ratings.filter(pl.col("is_experienced")) if dim in TOUCHPOINT_DIMENSIONS else ctx.responses
+    if dim in TOUCHPOINT_DIMENSIONS:
+        # a respondent counts once per phase or channel, however many of its touchpoints they experienced
+        source = ctx.ratings.filter(pl.col("is_experienced")).unique(["response_id", dim], keep="first")
+    else:
+        source = ctx.responses
     table = nps(source, by=dim)
     shown = suppress_small(table, ctx.min_n, keep=("promoters", "passives", "detractors"))
     chart = charts.nps_bars(shown.filter(~pl.col("is_small")), dim, ctx.language)
