@@ -18,6 +18,7 @@ import polars as pl
 from tpnb.analysis._util import group_keys as _by
 from tpnb.analysis._util import normal_sf as _normal_sf
 from tpnb.analysis._util import z_value as _z
+from tpnb.analysis.multiplicity import adjust
 
 # scipy.stats is imported only where the t distribution is needed: it costs most of a
 # second at start-up, and `tpnb nps` should answer in well under one.
@@ -122,7 +123,10 @@ def nps_change(
 ) -> pl.DataFrame:
     """Compare two ``nps()`` results: change, its interval and a z-test.
 
-    Uses the adjusted-Wald variances of both periods (not a two-proportion test).
+    Uses the adjusted-Wald variances of both periods (not a two-proportion test). ``change`` is the
+    difference of the published NPS; the interval and the test are on the adjusted-Wald estimates
+    (``change_adjusted``). With several groups, ``p_adjusted`` is Holm-adjusted over them and
+    ``is_significant`` follows it.
     """
     keys = _by(on)
     cols = ["n", "promoters", "detractors", "nps"]
@@ -150,7 +154,9 @@ def nps_change(
         pl.Series("change", joined["nps_after"].to_numpy() - joined["nps"].to_numpy()),
         pl.Series("change_ci_low", (adj_a - adj_b) - zc * se),
         pl.Series("change_ci_high", (adj_a - adj_b) + zc * se),
+        pl.Series("change_adjusted", adj_a - adj_b),
         pl.Series("z", z),
         pl.Series("p_value", p_value),
-        pl.Series("is_significant", p_value < (1 - level)),
+        pl.Series("p_adjusted", adjust(p_value, "holm")),
+        pl.Series("is_significant", adjust(p_value, "holm") < (1 - level)),
     )

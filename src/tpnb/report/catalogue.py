@@ -271,6 +271,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "nur vollständige Antworten",
         "en": "complete cases only",
     },
+    "drivers.holm_note": {
+        "de": "p (Holm): p-Werte nach Holm über alle Treiber des Modells adjustiert, denn die Tabelle prüft "
+        "sie alle zugleich.",
+        "en": "p (Holm): p-values adjusted by Holm's method over all drivers of the model, as the table tests "
+        "them all at once.",
+    },
     "drivers.scope_all": {
         "de": "Im Zeitraum des Berichts zu wenige Antworten für ein Modell (n = {n}, mindestens {required}): "
         "das Modell nutzt alle Zeiträume ({first} – {last}).",
@@ -364,7 +370,12 @@ TEXTS: dict[str, dict[str, str]] = {
     # tables shared by the reports
     "table.n_before": {"de": "n (vorher)", "en": "n (before)"},
     "table.nps_before": {"de": "NPS vorher", "en": "NPS before"},
-    "table.significant": {"de": "signifikant", "en": "significant"},
+    "table.significant": {"de": "signifikant (Holm)", "en": "significant (Holm)"},
+    "table.p_holm": {"de": "p (Holm)", "en": "p (Holm)"},
+    "table.holm_note": {
+        "de": "p (Holm): nach Holm über die Zeilen der Tabelle adjustiert; ✔ bei p (Holm) < 0,05.",
+        "en": "p (Holm): adjusted by Holm's method over the table's rows; ✔ where p (Holm) < 0.05.",
+    },
     "table.date": {"de": "Datum", "en": "Date"},
     "table.comment": {"de": "Kommentar", "en": "Comment"},
     "inputs.parameters": {"de": "Parameter", "en": "Parameters"},

@@ -13,11 +13,15 @@ FORMATTERS = {
     "num2": lambda v, lang: fmt_number(v, lang, 2),
     "share": lambda v, lang: fmt_share(v, lang),
     "signed": lambda v, lang: fmt_signed(v, lang),
+    "p": lambda v, lang: (
+        ("< " + fmt_number(0.001, lang, 3)) if v is not None and v == v and v < 0.001 else fmt_number(v, lang, 3)
+    ),
 }
 
 
 def format_value(value: object, kind: str, language: str) -> str:
-    """One value as a table shows it: ``int``, ``num`` (1 decimal), ``num2``, ``share`` or ``signed``."""
+    """One value as a table shows it: ``int``, ``num`` (1 decimal), ``num2``, ``share``, ``signed`` or ``p``
+    (a p-value: three decimals, "< 0,001" below)."""
     return FORMATTERS[kind](value, language)
 
 

@@ -58,6 +58,7 @@ from tpnb.analysis.drivers.fit import (
 from tpnb.analysis.drivers.priority import assign_quadrants
 from tpnb.analysis.drivers.result import GroupModel, InsufficientData, KeyDriverResult
 from tpnb.analysis.importance import METHODS, importance_from_cov
+from tpnb.analysis.multiplicity import adjust
 
 
 def relative_importance(
@@ -232,6 +233,8 @@ def key_drivers(
         "ci_low": np.asarray(conf)[coef_index, 0],
         "ci_high": np.asarray(conf)[coef_index, 1],
         "p_value": np.asarray(fit.pvalues)[coef_index],
+        # Holm over the model's drivers: a page reads them all at once
+        "p_adjusted": adjust(np.asarray(fit.pvalues)[coef_index], "holm"),
         "importance": importance,
         "share": importance / importance.sum() if importance.sum() > 0 else importance,
         "rank": ranks,

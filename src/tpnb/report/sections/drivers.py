@@ -79,6 +79,7 @@ def drivers_table(ctx: ReportContext, result: KeyDriverResult) -> Html:
             "ci_low": "−",
             "ci_high": "+",
             "p_value": "p",
+            "p_adjusted": ctx.text("table.p_holm"),
             "importance": ctx.t("importance"),
             "importance_ci_low": "−",
             "importance_ci_high": "+",
@@ -92,7 +93,8 @@ def drivers_table(ctx: ReportContext, result: KeyDriverResult) -> Html:
             "coef": "num2",
             "ci_low": "num2",
             "ci_high": "num2",
-            "p_value": "num2",
+            "p_value": "p",
+            "p_adjusted": "p",
             "importance": "num2",
             "importance_ci_low": "num2",
             "importance_ci_high": "num2",
@@ -123,6 +125,7 @@ def nps_drivers(ctx: ReportContext) -> Section:
         model_statement(ctx, result),
         charts.importance_bars(result.drivers, ctx.language),
         drivers_table(ctx, result),
+        paragraph(ctx.text("drivers.holm_note")),
     )
 
 

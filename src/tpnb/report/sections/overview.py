@@ -58,6 +58,7 @@ def nps_change_table(ctx: ReportContext, dim: str) -> Html:
             "nps_after": "NPS",
             "change": ctx.t("change"),
             "p_value": "p",
+            "p_adjusted": ctx.text("table.p_holm"),
             "sig": ctx.text("table.significant"),
         },
         ctx.language,
@@ -67,7 +68,8 @@ def nps_change_table(ctx: ReportContext, dim: str) -> Html:
             "n_after": "int",
             "nps_after": "num",
             "change": "signed",
-            "p_value": "num2",
+            "p_value": "p",
+            "p_adjusted": "p",
         },
         min_n=ctx.min_n,
         translate=(dim,),
@@ -90,7 +92,13 @@ def nps_by(ctx: ReportContext, dim: str) -> Section:
     _, chart, table = nps_table(ctx, dim)
     return Section(
         ctx.text("overview.nps_by", dimension=ctx.t(dim)),
-        [chart, table, paragraph(ctx.text("overview.change_intro")), nps_change_table(ctx, dim)],
+        [
+            chart,
+            table,
+            paragraph(ctx.text("overview.change_intro")),
+            nps_change_table(ctx, dim),
+            paragraph(ctx.text("table.holm_note")),
+        ],
     )
 
 
