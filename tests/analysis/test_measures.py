@@ -44,19 +44,64 @@ def test_difference_in_differences_by_hand():
     assert low < 0.8 < high
 
 
-def test_interrupted_time_series_finds_a_level_jump():
-    months = [date(2025, m, 1) for m in range(1, 13)]
-    values = [3.0 + 0.01 * i + (0.5 if i >= 6 else 0.0) for i in range(12)]
-    effect, low, high = measures.interrupted_time_series(
-        pl.DataFrame({"period_month": months, "mean_rating": values}), date(2025, 7, 1)
+def _ratings(rows: list[tuple[date, float, int]]) -> pl.DataFrame:
+    """(day, rating, how many such ratings) -> one row per rating."""
+    return pl.DataFrame(
+        {"day": [d for d, _, k in rows for _ in range(k)], "rating": [r for _, r, k in rows for _ in range(k)]}
     )
+
+
+def test_interrupted_time_series_finds_a_level_jump_across_a_gap_and_a_split_month():
+    # calendar months 2025-01..2025-12 without April (a gap), trend 0.01 a month, a jump of 0.5 from
+    # 15 July; July's ratings before the 15th are before the start. Two ratings 0.2 apart per day
+    # keep a within-month variance.
+    start = date(2025, 7, 15)
+    rows = []
+    for m in range(1, 13):
+        if m == 4:
+            continue
+        for day in (1, 20):
+            level = 3.0 + 0.01 * (m - 1) + (0.5 if date(2025, m, day) >= start else 0.0)
+            rows += [(date(2025, m, day), level - 0.1, 5), (date(2025, m, day), level + 0.1, 5)]
+    effect, low, high = measures.interrupted_time_series(_ratings(rows), start)
     assert effect == pytest.approx(0.5)
-    assert (
-        measures.interrupted_time_series(
-            pl.DataFrame({"period_month": months[:4], "mean_rating": values[:4]}), date(2025, 3, 1)
-        )
-        is None
+    assert low < 0.5 < high
+    cells = measures.monthly_cells(_ratings(rows), start)
+    july = cells.filter(pl.col("month") == date(2025, 7, 1)).sort("post")
+    assert july["post"].to_list() == [False, True] and july["n"].to_list() == [10, 10]
+    assert cells.filter(pl.col("month") == date(2025, 5, 1))["t"].item() == 4  # April is a gap, not a neighbour
+    few = [(date(2025, m, 1), 3.0, 5) for m in range(1, 5)]
+    assert measures.interrupted_time_series(_ratings(few), date(2025, 3, 1)) is None
+
+
+def test_the_time_series_weights_months_by_their_ratings():
+    # the post level is 4 in five months of 100 ratings each and 2 in one month of a single rating:
+    # weighted, the level change is near 1; unweighted means would pull it far below
+    start = date(2025, 7, 1)
+    rows = [(date(2025, m, 1), 3.0, 100) for m in range(1, 7)]
+    rows += [(date(2025, m, 1), 4.0, 100) for m in range(7, 12)] + [(date(2025, 12, 1), 2.0, 1)]
+    effect, _, _ = measures.interrupted_time_series(_ratings(rows), start)
+    assert effect == pytest.approx(1.0, abs=0.05)
+
+
+def test_demo_its_covers_the_planted_effect_and_the_null(demo_db):
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    db, truth = demo_db
+    run = subprocess.run(
+        [sys.executable, "-m", "tpnb.cli", "measures", "--db", str(db), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
     )
+    rows = {r["measure_id"]: r for r in json.loads(run.stdout)["measures"] if r["metric"] == "mean_rating"}
+    planted = truth["measures"]["M01"]["expected_mean_rating_effect"]
+    assert rows["M01"]["its_ci_low"] > 0 and rows["M01"]["its_ci_low"] <= planted <= rows["M01"]["its_ci_high"]
+    assert rows["M02"]["its_ci_low"] <= 0 <= rows["M02"]["its_ci_high"]
 
 
 @pytest.mark.parametrize(

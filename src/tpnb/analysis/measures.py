@@ -7,8 +7,9 @@
   touchpoint would have moved like the others (parallel trends). Standard
   errors are clustered by response (a respondent rates several touchpoints).
 - before/after at the touchpoint alone (Welch interval), for reference;
-- an interrupted time series on monthly means where there are at least
-  three months on each side;
+- an interrupted time series on calendar-month means of the window (weighted by n, the start month
+  split at the start day, Newey-West standard errors) where there are at least three months on each
+  side;
 - downstream: NPS of respondents who experienced the touchpoint, before vs
   after (adjusted-Wald change), and the share of its contacts answered
   within target (difference of proportions).
@@ -43,6 +44,8 @@ MEASURE_SCHEMA = {
     "n_after": pl.Int64,
     "before_after_effect": pl.Float64,
     "its_effect": pl.Float64,
+    "its_ci_low": pl.Float64,
+    "its_ci_high": pl.Float64,
 }
 
 
@@ -78,24 +81,63 @@ def diff_in_diff(frame: pl.DataFrame, level: float = 0.95) -> tuple[float, float
     return float(fit.params[3]), float(low), float(high)
 
 
-def interrupted_time_series(monthly: pl.DataFrame, start, level: float = 0.95) -> tuple[float, float, float] | None:
-    """Level change at the start in a segmented regression of monthly means (month index, post, months since start).
+def monthly_cells(ratings: pl.DataFrame, start) -> pl.DataFrame:
+    """Mean rating and n per calendar month, the start month split at the start day into the part
+    before and the part after it; ``t`` counts calendar months from the first (gaps kept)."""
+    cells = (
+        ratings.with_columns(
+            pl.col("day").dt.truncate("1mo").alias("month"),
+            (pl.col("day") >= start).alias("post"),
+        )
+        .group_by("month", "post")
+        .agg(pl.len().alias("n"), pl.col("rating").mean().alias("mean_rating"))
+        .sort("month", "post")
+    )
+    first = cells["month"].min()
+    return cells.with_columns(
+        ((pl.col("month").dt.year() - first.year) * 12 + pl.col("month").dt.month() - first.month).alias("t")
+    )
 
-    ``monthly`` has ``period_month`` and ``mean_rating``; None when there are
-    fewer than three months on either side.
+
+def interrupted_time_series(ratings: pl.DataFrame, start, level: float = 0.95) -> tuple[float, float, float] | None:
+    """Level change at the start in a segmented regression of monthly mean ratings.
+
+    ``ratings`` has ``day`` and ``rating`` (one row per rating). Months are calendar months (a month
+    without ratings is a gap, not a neighbour), each weighted by its number of ratings; the start month
+    is split at the start day, so ratings given before the start count as before. The model is mean =
+    b0 + b1 t + b2 post + b3 (t - t_start) post, fitted by weighted least squares. Its variance is the
+    larger of two: the sampling variance of the ratings (the pooled within-month variance over the
+    weights) and the Newey-West (autocorrelation-robust) variance from the monthly residuals, so
+    neither a few well-fitting months nor autocorrelated ones make the interval too narrow. b2 is
+    returned with its interval. None with fewer than three months on either side.
     """
     import statsmodels.api as sm
 
-    data = monthly.sort("period_month")
-    months = data["period_month"].to_list()
-    post = np.array([m >= start.replace(day=1) for m in months], dtype=float)
-    if post.sum() < 3 or (1 - post).sum() < 3:
+    if ratings.is_empty():
         return None
-    t = np.arange(len(months), dtype=float)
-    since = np.where(post > 0, t - t[post > 0][0], 0.0)
-    fit = sm.OLS(data["mean_rating"].to_numpy(), np.column_stack([np.ones_like(t), t, post, since])).fit()
-    low, high = fit.conf_int(alpha=1 - level)[2]
-    return float(fit.params[2]), float(low), float(high)
+    cells = monthly_cells(ratings, start)
+    post = cells["post"].cast(pl.Float64).to_numpy()
+    if (post > 0).sum() < 3 or (post == 0).sum() < 3:
+        return None
+    t = cells["t"].cast(pl.Float64).to_numpy()
+    t_start = t[post > 0].min()
+    x = np.column_stack([np.ones_like(t), t, post, np.where(post > 0, t - t_start, 0.0)])
+    from scipy import stats
+
+    n = cells["n"].to_numpy().astype(float)
+    lags = max(1, int(4 * (len(t) / 100) ** (2 / 9)))
+    fit = sm.WLS(cells["mean_rating"].to_numpy(), x, weights=n).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+    within = (
+        ratings.with_columns(pl.col("day").dt.truncate("1mo").alias("month"), (pl.col("day") >= start).alias("post"))
+        .with_columns((pl.col("rating") - pl.col("rating").mean().over("month", "post")).alias("dev"))
+        .select((pl.col("dev") ** 2).sum() / (pl.len() - cells.height))
+        .item()
+    )
+    sampling = within * np.linalg.inv(x.T @ (x * n[:, None]))[2, 2]
+    se = float(np.sqrt(max(sampling, fit.cov_params()[2, 2])))
+    z = stats.norm.ppf(0.5 + level / 2)
+    effect = float(fit.params[2])
+    return effect, effect - z * se, effect + z * se
 
 
 def proportion_change(before: np.ndarray, after: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
@@ -206,8 +248,9 @@ def _rating_effect(ratings: pl.DataFrame, monthly: pl.DataFrame, start, min_n: i
         }
     row["before_after_effect"] = welch(before, after, level)[0]
     effect, low, high = diff_in_diff(ratings, level)
-    its = interrupted_time_series(monthly.select("period_month", "mean_rating"), start, level)
-    row["its_effect"] = its[0] if its else None
+    its = interrupted_time_series(own.select("day", "rating"), start, level)
+    if its:
+        row["its_effect"], row["its_ci_low"], row["its_ci_high"] = its
     return {
         **row,
         "effect": effect,
