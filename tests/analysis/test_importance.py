@@ -66,3 +66,56 @@ def test_controls_enter_first():
     r2_full = full[0, 1:] @ np.linalg.solve(full[1:, 1:], full[0, 1:])
     r2_z = full[0, 2] ** 2
     assert with_control["importance"][0] == pytest.approx(r2_full - r2_z, abs=1e-9)
+
+
+def _shapley_over_groups(cxx, rxy, groups):
+    import itertools
+    import math
+
+    def r2(idx):
+        return float(rxy[idx] @ np.linalg.solve(cxx[np.ix_(idx, idx)], rxy[idx])) if idx else 0.0
+
+    g = len(groups)
+    out = np.zeros(g)
+    for j in range(g):
+        others = [k for k in range(g) if k != j]
+        for size in range(g):
+            for subset in itertools.combinations(others, size):
+                w = math.factorial(size) * math.factorial(g - size - 1) / math.factorial(g)
+                members = [i for k in subset for i in groups[k]]
+                out[j] += w * (r2(members + groups[j]) - r2(members))
+    return out
+
+
+def test_lmg_of_groups_equals_the_shapley_value_over_groups():
+    from tpnb.analysis.importance import lmg, lmg_groups
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 6))
+    y = x @ np.array([1.0, 0.5, 0.2, 0.0, 0.7, 0.3]) + rng.normal(size=400)
+    corr = np.corrcoef(np.column_stack([y, x]), rowvar=False)
+    groups = [[0, 4], [1], [2, 5], [3]]
+    got = lmg_groups(corr[1:, 1:], corr[1:, 0], groups)
+    assert got == pytest.approx(_shapley_over_groups(corr[1:, 1:], corr[1:, 0], groups), abs=1e-12)
+    singles = lmg_groups(corr[1:, 1:], corr[1:, 0], [[i] for i in range(6)])
+    assert singles == pytest.approx(lmg(corr[1:, 1:], corr[1:, 0]), abs=1e-12)
+
+
+def test_a_touchpoints_not_experienced_indicator_counts_with_its_rating():
+    # half the respondents did not experience touchpoint a and are 2 points less likely to recommend;
+    # among those who did, each rating step is worth 1. Touchpoint b: slope 0.5, everyone rated it.
+    rng = np.random.default_rng(4)
+    n = 2000
+    seen = rng.random(n) < 0.5
+    a = np.where(seen, rng.integers(1, 6, n), np.nan)
+    b = rng.integers(1, 6, n).astype(float)
+    nps = 5 + np.where(seen, a - 3, -2.0) + 0.5 * (b - 3) + rng.normal(0, 1, n)
+    frame = pl.DataFrame({"nps": nps, "tp_a": a, "tp_b": b})
+    result = drivers.key_drivers(frame, outcome="nps", bootstrap=0, cluster=None)
+    importance = dict(zip(result.drivers["driver"], result.drivers["importance"], strict=True))
+    # nothing is credited to no one: the shares add up to the model's R²
+    assert sum(importance.values()) == pytest.approx(result.r2, abs=1e-9)
+    a_centred = np.where(seen, a - np.nanmean(a), 0.0)
+    corr = np.corrcoef(np.column_stack([nps, a_centred, (~seen).astype(float), b]), rowvar=False)
+    expected = _shapley_over_groups(corr[1:, 1:], corr[1:, 0], [[0, 1], [2]])
+    assert [importance["tp_a"], importance["tp_b"]] == pytest.approx(list(expected), abs=1e-9)

@@ -62,6 +62,72 @@ def subset_r2(corr_xx: np.ndarray, r_xy: np.ndarray) -> np.ndarray:
     return r2
 
 
+def subset_r2_groups(corr_xx: np.ndarray, r_xy: np.ndarray, sizes: list[int]) -> np.ndarray:
+    """R² of every subset of groups of drivers, indexed by bit mask over the groups.
+
+    The drivers are ordered group by group (group g holds the next ``sizes[g]`` of them). As in
+    ``subset_r2``, subsets grow by their highest group; adding a group sweeps its drivers one after
+    the other, each a rank-one update of the residual correlations of the drivers still to come,
+    and drops the groups in between that the subset skips.
+    """
+    g = len(sizes)
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    r2 = np.zeros(1 << g)
+    # state of the subsets whose highest group is ``last``: the drivers of the groups above it
+    masks_by = {-1: np.zeros(1, dtype=np.int64)}
+    t_by = {-1: np.asarray(corr_xx, float)[None].copy()}
+    v_by = {-1: np.asarray(r_xy, float)[None].copy()}
+    r2_by = {-1: np.zeros(1)}
+    for j in range(g):
+        mask_parts, t_parts, v_parts, r2_parts = [], [], [], []
+        for last in range(-1, j):
+            offset = starts[j] - starts[last + 1]  # group j's first driver among those above ``last``
+            t = t_by[last][:, offset:, offset:]
+            v = v_by[last][:, offset:]
+            gained = r2_by[last].copy()
+            for _ in range(sizes[j]):
+                scale = 1.0 / np.sqrt(np.maximum(t[:, 0, 0], 1e-12))
+                e = v[:, 0] * scale
+                gained = gained + e * e
+                col = t[:, 1:, 0] * scale[:, None]
+                t = t[:, 1:, 1:] - col[:, :, None] * col[:, None, :]
+                v = v[:, 1:] - col * e[:, None]
+            r2_parts.append(gained)
+            mask_parts.append(masks_by[last] | (1 << j))
+            t_parts.append(t)
+            v_parts.append(v)
+        masks_by[j] = np.concatenate(mask_parts)
+        r2[masks_by[j]] = r2_by[j] = np.concatenate(r2_parts)
+        if j < g - 1:
+            t_by[j] = np.concatenate(t_parts)
+            v_by[j] = np.concatenate(v_parts)
+    return r2
+
+
+def lmg_groups(corr_xx: np.ndarray, r_xy: np.ndarray, groups: list[list[int]]) -> np.ndarray:
+    """Exact LMG of groups of drivers (relaimpo's ``groups``): each group enters as one player,
+    e.g. a touchpoint's rating together with its not-experienced indicator. One share per group."""
+    g = len(groups)
+    if g > MAX_LMG_DRIVERS:
+        raise ValueError(f"exact LMG needs 2^p subsets; {g} drivers is over the limit of {MAX_LMG_DRIVERS}")
+    order = [i for group in groups for i in group]
+    corr = np.asarray(corr_xx, float)[np.ix_(order, order)]
+    r2 = subset_r2_groups(corr, np.asarray(r_xy, float)[order], [len(group) for group in groups])
+    _, weights = _lmg_weights(g)
+    shares = np.empty(g)
+    for j in range(g):
+        shape = (1 << (g - 1 - j), 2, 1 << j)
+        with_j, without = r2.reshape(shape)[:, 1, :], r2.reshape(shape)[:, 0, :]
+        shares[j] = np.sum(weights.reshape(shape)[:, 0, :] * (with_j - without))
+    return shares
+
+
+def relative_weights_groups(corr_xx: np.ndarray, r_xy: np.ndarray, groups: list[list[int]]) -> np.ndarray:
+    """Relative weights of groups of drivers: the sum of their members' weights."""
+    weights = relative_weights(corr_xx, r_xy)
+    return np.array([weights[group].sum() for group in groups])
+
+
 @lru_cache(maxsize=8)
 def _lmg_weights(p: int) -> tuple[np.ndarray, np.ndarray]:
     masks = np.arange(1 << p)
@@ -96,6 +162,7 @@ def relative_weights(corr_xx: np.ndarray, r_xy: np.ndarray) -> np.ndarray:
 
 
 METHODS = {"lmg": lmg, "relative_weights": relative_weights}
+GROUPED = {"lmg": lmg_groups, "relative_weights": relative_weights_groups}
 
 
 def correlation_parts(cov: np.ndarray, n_controls: int = 0) -> tuple[np.ndarray, np.ndarray, float]:
@@ -118,11 +185,16 @@ def correlation_parts(cov: np.ndarray, n_controls: int = 0) -> tuple[np.ndarray,
     return corr[1:, 1:], corr[1:, 0], float(residual_share)
 
 
-def importance_from_cov(cov: np.ndarray, n_controls: int = 0, method: str = "lmg") -> np.ndarray:
-    """Importance of each driver as a share of the outcome's total variance.
+def importance_from_cov(
+    cov: np.ndarray, n_controls: int = 0, method: str = "lmg", groups: list[list[int]] | None = None
+) -> np.ndarray:
+    """Importance of each driver (or each group of drivers) as a share of the outcome's total variance.
 
-    Without controls these add up to R². With controls they add up to
-    R²(all) - R²(controls only).
+    ``cov`` is ordered [y, drivers..., controls...]. Without controls these add up to R². With
+    controls they add up to R²(all) - R²(controls only). ``groups`` (indices into the drivers) makes
+    each group one player, e.g. a rating and its not-experienced indicator.
     """
     corr_xx, r_xy, residual_share = correlation_parts(cov, n_controls)
+    if groups is not None:
+        return GROUPED[method](corr_xx, r_xy, groups) * residual_share
     return METHODS[method](corr_xx, r_xy) * residual_share

@@ -18,8 +18,9 @@ Models
 
 Importance
     Exact LMG (or Johnson's relative weights) of R² for the drivers, with
-    controls and not-experienced indicators entered first in every order
-    (their R² is reported apart). For binary outcomes the same decomposition
+    the controls entered first in every order (their R² is reported apart).
+    A touchpoint's rating and its not-experienced indicator are one driver
+    (a group, as relaimpo's ``groups``). For binary outcomes the same decomposition
     is applied to the linear-probability R² (documented choice: it is the
     Shapley value of the squared correlation between outcome and fit, and it
     shares the bootstrap machinery); coefficients come from the logit.
@@ -85,6 +86,34 @@ def relative_importance(
             "share": importance / importance.sum() if importance.sum() else importance,
         }
     )
+
+
+def driver_groups(design) -> tuple[list[int], list[list[int]], int]:
+    """How the covariance's columns [y, drivers, controls] are reordered for importance, and the groups.
+
+    A touchpoint's not-experienced indicator joins its rating as one driver (relaimpo's groups): the
+    R² it carries belongs to that touchpoint, not to nobody. Returns (column order: y, drivers, their
+    indicators, the other controls; each driver's group as indices into the driver part; the number
+    of other controls, partialled out first).
+    """
+    p = design.drivers.shape[1]
+    indicator_of = {
+        name[len("not_experienced_") :]: k
+        for k, name in enumerate(design.control_names)
+        if name.startswith("not_experienced_")
+    }
+    members = []
+    groups = []
+    for i, driver in enumerate(design.driver_names):
+        group = [i]
+        k = indicator_of.get(driver[3:]) if driver.startswith("tp_") else None
+        if k is not None:
+            group.append(p + len(members))
+            members.append(k)
+        groups.append(group)
+    others = [k for k in range(len(design.control_names)) if k not in members]
+    order = [0, *range(1, p + 1), *(1 + p + k for k in members), *(1 + p + k for k in others)]
+    return order, groups, len(others)
 
 
 def key_drivers(
@@ -202,10 +231,10 @@ def key_drivers(
         notes.append("the logit did not converge; treat its coefficients with care")
 
     cov = np.cov(np.column_stack([design.y, design.drivers, design.controls]), rowvar=False)
-    q = design.controls.shape[1]
-    importance = importance_from_cov(cov, q, method)
+    order, groups, q_true = driver_groups(design)
+    importance = importance_from_cov(cov[np.ix_(order, order)], q_true, method, groups)
     r2_full = float(r2_from_cov(cov))
-    r2_controls = float(r2_from_cov(controls_cov(cov, q))) if q else 0.0
+    r2_controls = float(r2_from_cov(controls_cov(cov[np.ix_(order, order)], q_true))) if q_true else 0.0
 
     rng = np.random.default_rng(seed)
     blocks = make_blocks(design, rng, scale[1])
@@ -214,7 +243,9 @@ def key_drivers(
     for _ in range(bootstrap):
         w = rng.multinomial(len(blocks.count), np.full(len(blocks.count), 1 / len(blocks.count))).astype(float)
         try:
-            boot_imp.append(importance_from_cov(cov_from_blocks(blocks, w), q, method))
+            boot_imp.append(
+                importance_from_cov(cov_from_blocks(blocks, w)[np.ix_(order, order)], q_true, method, groups)
+            )
         except np.linalg.LinAlgError:
             continue
         boot_perf.append(block_performance(blocks, w, performance))
