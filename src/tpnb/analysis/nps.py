@@ -48,18 +48,25 @@ def nps(
     score: str = "nps",
     weight: str | None = None,
     level: float = 0.95,
+    cluster: str | None = "account_id",
 ) -> pl.DataFrame:
     """NPS per group with counts and an adjusted-Wald interval.
 
     ``weight`` names a column of response weights (e.g. account weights);
-    weighted shares then use Kish's effective n for the interval.
-    Responses without a score are left out.
+    weighted shares then use Kish's effective n for the interval. Where ``cluster``
+    (the account) is a column and some account holds several respondents, the
+    interval is widened by the design effect of that clustering (``design_effect``;
+    ``n_effective`` = n / design effect). Responses without a score are left out.
     """
     keys = _by(by)
     rated = frame.filter(pl.col(score).is_not_null())
     w = pl.col(weight).cast(pl.Float64) if weight else pl.col(score).is_not_null().cast(pl.Float64)
-    grouped = rated.group_by(keys, maintain_order=True) if keys else rated.group_by(pl.lit(1).alias("__all"))
-    agg = grouped.agg(
+    rated = rated.with_columns(
+        ((pl.col(score) >= 9).cast(pl.Int64) - (pl.col(score) <= 6).cast(pl.Int64)).alias("__s"),
+        pl.lit(1).alias("__all"),
+    )
+    group_keys = keys or ["__all"]
+    agg = rated.group_by(group_keys, maintain_order=True).agg(
         pl.len().alias("n"),
         (pl.col(score) >= 9).sum().alias("promoters"),
         pl.col(score).is_between(7, 8).sum().alias("passives"),
@@ -69,9 +76,38 @@ def nps(
         w.sum().alias("__w"),
         (w**2).sum().alias("__w2"),
     )
+    if cluster and cluster in rated.columns:
+        per_cluster = rated.group_by([*group_keys, cluster]).agg(pl.col("__s").sum().alias("S"), pl.len().alias("m"))
+        terms = per_cluster.group_by(group_keys).agg(
+            (pl.col("S").cast(pl.Float64) ** 2).sum().alias("__cs2"),
+            (pl.col("S") * pl.col("m")).cast(pl.Float64).sum().alias("__csn"),
+            (pl.col("m").cast(pl.Float64) ** 2).sum().alias("__cn2"),
+            pl.len().alias("__c"),
+        )
+        agg = agg.join(terms, on=group_keys, how="left", nulls_equal=True)
     if not keys:
         agg = agg.drop("__all")
     return nps_from_sums(agg, weighted=weight is not None, level=level).sort(keys if keys else "n")
+
+
+def design_effect(agg: pl.DataFrame) -> np.ndarray:
+    """The design effect of clustered respondents per group, from per-cluster sums of the score
+    s (+1 promoter, 0 passive, -1 detractor): ``__cs2`` = sum of S_c², ``__csn`` = sum of S_c n_c,
+    ``__cn2`` = sum of n_c², ``__c`` = clusters. The cluster-robust variance of the mean over the
+    simple-random-sample variance, at least 1 (1 without the sums, or with one respondent per cluster).
+    """
+    n = agg["n"].cast(pl.Float64).to_numpy()
+    if "__cs2" not in agg.columns:
+        return np.ones_like(n)
+    p, d = agg["promoters"].cast(pl.Float64).to_numpy(), agg["detractors"].cast(pl.Float64).to_numpy()
+    c = agg["__c"].cast(pl.Float64).to_numpy()
+    mean = (p - d) / n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v_srs = ((p + d) - n * mean**2) / (n * (n - 1))
+        clustered = agg["__cs2"].to_numpy() - 2 * mean * agg["__csn"].to_numpy() + mean**2 * agg["__cn2"].to_numpy()
+        v_cl = c / (c - 1) * clustered / n**2
+        deff = np.where((c > 1) & (v_srs > 0), v_cl / v_srs, 1.0)
+    return np.maximum(np.nan_to_num(deff, nan=1.0), 1.0)
 
 
 def nps_from_sums(agg: pl.DataFrame, weighted: bool = False, level: float = 0.95) -> pl.DataFrame:
@@ -79,10 +115,14 @@ def nps_from_sums(agg: pl.DataFrame, weighted: bool = False, level: float = 0.95
     ``detractors``, and the weighted ``__wp``, ``__wd``, ``__w``, ``__w2``).
 
     The sums can come from polars (``nps``) or from SQL over a large table
-    (``tpnb nps``): the statistics are the same either way.
+    (``tpnb nps``): the statistics are the same either way. With the per-cluster sums
+    (``__cs2``, ``__csn``, ``__cn2``, ``__c``) the interval carries the design effect of the clustering.
     """
     agg = agg.with_columns(pl.col("__wp", "__wd", "__w", "__w2").cast(pl.Float64))
+    # weighted (accounts weighted equally), Kish's n already counts accounts, not people
+    deff = np.ones(agg.height) if weighted else design_effect(agg)
     n_eff = (agg["__w"] ** 2 / agg["__w2"]).to_numpy() if weighted else agg["n"].to_numpy().astype(float)
+    n_eff = n_eff / deff
     share_p = (agg["__wp"] / agg["__w"]).to_numpy()
     share_d = (agg["__wd"] / agg["__w"]).to_numpy()
     _, se, low, high = nps_interval(share_p * n_eff, share_d * n_eff, n_eff, level)
@@ -92,7 +132,8 @@ def nps_from_sums(agg: pl.DataFrame, weighted: bool = False, level: float = 0.95
         pl.Series("ci_high", high),
         pl.Series("se", se),
         pl.Series("n_effective", n_eff),
-    ).drop("__wp", "__wd", "__w", "__w2")
+        pl.Series("design_effect", deff),
+    ).drop("__wp", "__wd", "__w", "__w2", "__cs2", "__csn", "__cn2", "__c", strict=False)
 
 
 def account_weights(frame: pl.DataFrame, account: str = "account_id") -> pl.DataFrame:

@@ -69,7 +69,8 @@ def nps(
                 {
                     "groups": table.to_dicts(),
                     "by": dims,
-                    "method": "adjusted Wald, 95%" + (", accounts weighted equally" if accounts else ""),
+                    "method": "adjusted Wald, 95%"
+                    + (", accounts weighted equally" if accounts else ", widened by the design effect of accounts"),
                     **freshness,
                 }
             )

@@ -3,6 +3,8 @@ reports' sentences and headings (``TEXTS``). Data only; ``i18n`` looks words up 
 
 from __future__ import annotations
 
+from tpnb.report.catalogue_methods import LABELS as _method_labels
+from tpnb.report.catalogue_methods import TEXTS as _method_texts
 from tpnb.report.catalogue_observations import LABELS as _observation_labels
 from tpnb.report.catalogue_observations import TEXTS as _observation_texts
 
@@ -106,20 +108,6 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "outside_hours_share": {"de": "außerhalb der Servicezeiten", "en": "outside service hours"},
     "reopen_share": {"de": "wiedereröffnet", "en": "reopened"},
-    # how a key-driver model was made (values of KeyDriverResult.model and its diagnostics)
-    "OLS, SE clustered by account": {
-        "de": "OLS, Standardfehler nach Firma geclustert",
-        "en": "OLS, SE clustered by account",
-    },
-    "OLS, HC3 robust SE": {"de": "OLS, robuste Standardfehler (HC3)", "en": "OLS, HC3 robust SE"},
-    "logit, SE clustered by account": {
-        "de": "Logit, Standardfehler nach Firma geclustert",
-        "en": "logit, SE clustered by account",
-    },
-    "logit, robust SE": {"de": "Logit, robuste Standardfehler", "en": "logit, robust SE"},
-    "linear-probability R²": {"de": "R² des linearen Wahrscheinlichkeitsmodells", "en": "linear-probability R²"},
-    "bootstrap.account": {"de": "ganze Firmen gezogen", "en": "whole accounts drawn"},
-    "bootstrap.respondent": {"de": "Befragte gezogen", "en": "respondents drawn"},
 }
 
 # Sentences and headings of the reports. Values from data are escaped by the caller.
@@ -157,8 +145,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "summary.nps": {"de": "NPS {nps}", "en": "NPS {nps}"},
     "summary.nps_detail": {
-        "de": " ({ci} {low} … {high}, n = {n})",
-        "en": " ({ci} {low} … {high}, n = {n})",
+        "de": " ({ci} {low} … {high}, n = {n}{deff})",
+        "en": " ({ci} {low} … {high}, n = {n}{deff})",
+    },
+    "summary.deff": {
+        "de": "; Designeffekt {deff}: mehrere Befragte je Firma",
+        "en": "; design effect {deff}: several respondents per account",
     },
     "summary.change_significant": {
         "de": "; gegenüber dem Vorzeitraum {change} Punkte (eine signifikante Veränderung, p = {p}).",
@@ -271,18 +263,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "nur vollständige Antworten",
         "en": "complete cases only",
     },
-    "drivers.holm_note": {
-        "de": "p (Holm): p-Werte nach Holm über alle Treiber des Modells adjustiert, denn die Tabelle prüft "
-        "sie alle zugleich.",
-        "en": "p (Holm): p-values adjusted by Holm's method over all drivers of the model, as the table tests "
-        "them all at once.",
-    },
-    "drivers.scope_all": {
-        "de": "Im Zeitraum des Berichts zu wenige Antworten für ein Modell (n = {n}, mindestens {required}): "
-        "das Modell nutzt alle Zeiträume ({first} – {last}).",
-        "en": "Too few responses in the report's period for a model (n = {n}, at least {required}): the model "
-        "uses every period ({first} – {last}).",
-    },
     "drivers.statement": {
         "de": "{model}; n = {n}; R² = {r2} (davon Kontrollen {r2_controls}); {strategy}; Wichtigkeit: {method} "
         "({basis}), {draws} Bootstrap-Ziehungen ({unit}).",
@@ -392,6 +372,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "inputs.run": {"de": "Laufzeit", "en": "Run time"},
 }
 
-# The observations section's words live beside it; both catalogues are one to i18n.
-LABELS |= _observation_labels
-TEXTS |= _observation_texts
+# The words of the observations section and of the methods live beside this file; i18n sees one catalogue.
+LABELS |= _observation_labels | _method_labels
+TEXTS |= _observation_texts | _method_texts

@@ -79,6 +79,9 @@ def nps_line(ctx: ReportContext) -> Html:
             low=fmt_number(now["ci_low"], lang),
             high=fmt_number(now["ci_high"], lang),
             n=fmt_number(now["n"], lang, 0),
+            deff=ctx.text("summary.deff", deff=fmt_number(now["design_effect"], lang, 2))
+            if now.get("design_effect", 1.0) > 1.005
+            else "",
         ),
     ]
     change = head["change"]

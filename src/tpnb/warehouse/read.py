@@ -55,7 +55,10 @@ def nps_sums(
         [TOUCHPOINT_DIMENSIONS[d] for d in dims if d in ("phase", "channel")] if "touchpoint" not in dims else []
     )
     cell_dims = {**RESPONSE_DIMENSIONS, **TOUCHPOINT_DIMENSIONS}
-    if not account_weighted and not per_respondent and all(d in cell_dims and d != "account" for d in dims):
+    shared_accounts = con.sql("select count(*) > count(distinct account_id) from mart_responses").fetchall()[0][0]
+    if not (account_weighted or per_respondent or shared_accounts) and all(
+        d in cell_dims and d != "account" for d in dims
+    ):
         return _sums_from_cells(con, dims, touchpoint_level, params), [cell_dims[d] for d in dims]
     known = {**RESPONSE_DIMENSIONS, **(TOUCHPOINT_DIMENSIONS if touchpoint_level else {})}
     once = f"distinct on (response_id, {', '.join(ident(c) for c in per_respondent)}) " if per_respondent else ""
@@ -86,18 +89,29 @@ def nps_sums(
         columns.append(d)
     weight = "1.0::double / count(*) over (partition by account_id)" if account_weighted else "1.0::double"
     group = ", ".join(ident(c) for c in columns)
+    keys = group + ", " if columns else ""
+    # per account first: the interval's design effect needs each account's score sum S and count n
     sql = f"""
         with scored as (
-            select s.nps, {weight} as w{"".join(", " + x for x in selects)}
+            select s.nps, s.account_id as __account, {weight} as w{"".join(", " + x for x in selects)}
             from ({source}) s {" ".join(joins)}
+        ),
+        per_account as (
+            select {keys}__account, count(*) as n,
+                   count(*) filter (where nps >= 9) as promoters,
+                   count(*) filter (where nps between 7 and 8) as passives,
+                   count(*) filter (where nps <= 6) as detractors,
+                   sum(w * (nps >= 9)::int) as wp, sum(w * (nps <= 6)::int) as wd,
+                   sum(w) as w1, sum(w * w) as w2
+            from scored group by {keys}__account
         )
-        select {group + ", " if columns else ""}count(*) as n,
-               count(*) filter (where nps >= 9) as promoters,
-               count(*) filter (where nps between 7 and 8) as passives,
-               count(*) filter (where nps <= 6) as detractors,
-               sum(w * (nps >= 9)::int) as __wp, sum(w * (nps <= 6)::int) as __wd,
-               sum(w) as __w, sum(w * w) as __w2
-        from scored {"group by " + group if columns else ""}
+        select {keys}sum(n)::bigint as n, sum(promoters)::bigint as promoters,
+               sum(passives)::bigint as passives, sum(detractors)::bigint as detractors,
+               sum(wp) as __wp, sum(wd) as __wd, sum(w1) as __w, sum(w2) as __w2,
+               sum((promoters - detractors)::double ^ 2) as __cs2,
+               sum((promoters - detractors)::double * n) as __csn,
+               sum(n::double ^ 2) as __cn2, count(*) as __c
+        from per_account {"group by " + group if columns else ""}
         {"order by " + group if columns else ""}
     """
     return query(con, sql, params), columns

@@ -1,0 +1,35 @@
+"""The report words that say how a number was made (model, standard errors, bootstrap, adjustment, which
+data a model used), in both languages; ``catalogue`` merges them."""
+
+from __future__ import annotations
+
+LABELS: dict[str, dict[str, str]] = {
+    "OLS, SE clustered by account": {
+        "de": "OLS, Standardfehler nach Firma geclustert",
+        "en": "OLS, SE clustered by account",
+    },
+    "OLS, HC3 robust SE": {"de": "OLS, robuste Standardfehler (HC3)", "en": "OLS, HC3 robust SE"},
+    "logit, SE clustered by account": {
+        "de": "Logit, Standardfehler nach Firma geclustert",
+        "en": "logit, SE clustered by account",
+    },
+    "logit, robust SE": {"de": "Logit, robuste Standardfehler", "en": "logit, robust SE"},
+    "linear-probability R²": {"de": "R² des linearen Wahrscheinlichkeitsmodells", "en": "linear-probability R²"},
+    "bootstrap.account": {"de": "ganze Firmen gezogen", "en": "whole accounts drawn"},
+    "bootstrap.respondent": {"de": "Befragte gezogen", "en": "respondents drawn"},
+}
+
+TEXTS: dict[str, dict[str, str]] = {
+    "drivers.holm_note": {
+        "de": "p (Holm): p-Werte nach Holm über alle Treiber des Modells adjustiert, denn die Tabelle prüft "
+        "sie alle zugleich.",
+        "en": "p (Holm): p-values adjusted by Holm's method over all drivers of the model, as the table tests "
+        "them all at once.",
+    },
+    "drivers.scope_all": {
+        "de": "Im Zeitraum des Berichts zu wenige Antworten für ein Modell (n = {n}, mindestens {required}): "
+        "das Modell nutzt alle Zeiträume ({first} – {last}).",
+        "en": "Too few responses in the report's period for a model (n = {n}, at least {required}): the model "
+        "uses every period ({first} – {last}).",
+    },
+}
