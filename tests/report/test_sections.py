@@ -158,3 +158,20 @@ def test_nps_by_phase_on_the_page_counts_each_respondent_once(demo_db, open_repo
         expected = dict(experienced.group_by("phase").agg(pl.col("response_id").n_unique()).iter_rows())
     assert dict(table.select("phase", "n").iter_rows()) == expected
     assert max(expected.values()) <= ctx.responses.height
+
+
+def test_repurchase_shares_state_their_own_n_and_interval(demo_db, open_report):
+    from tpnb.report.sections import service
+
+    with open_report(str(demo_db[0])) as ctx:
+        html_text = service.loyalty(ctx).html_text()
+        frame = ctx.responses.with_columns(pl.col("had_complaint").fill_null(0))
+        known = frame.filter(pl.col("had_complaint") == 1)["repurchased"].drop_nulls()
+        answered = frame.filter(pl.col("had_complaint") == 1).height
+    assert 0 < known.len() < answered  # some windows have not passed yet
+    import re
+
+    rows = [r for r in html_text.split("<tr") if "Reklamation" in r and ">ja<" in r]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", rows[0])
+    assert f"{known.len():,}".replace(",", ".") in cells  # n (Wiederkauf), not the NPS n
+    assert "n (Wiederkauf)" in html_text and "Intervall nach Wilson" in html_text

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import polars as pl
 
 from tpnb.analysis._util import group_keys as _by
+from tpnb.analysis._util import wilson
 
-Z95 = 1.959963984540054
 HOUR_BANDS = (
     (0, 8, "00-08"),
     (8, 10, "08-10"),
@@ -22,15 +22,6 @@ HOUR_BANDS = (
     (14, 16, "14-16"),
     (16, 18, "16-18"),
 )
-
-
-def wilson(successes: pl.Expr, n: pl.Expr, low: bool) -> pl.Expr:
-    """The Wilson score interval's bound for a share (null where n is 0)."""
-    p = successes / n
-    centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
-    half = Z95 * ((p * (1 - p) / n + Z95**2 / (4 * n**2)).sqrt()) / (1 + Z95**2 / n)
-    bound = centre - half if low else centre + half
-    return pl.when(n > 0).then(bound.clip(0.0, 1.0)).otherwise(None)
 
 
 def hour_band(hour: pl.Expr) -> pl.Expr:

@@ -309,6 +309,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "service.worst_channel": {"de": "schwächster Kanal", "en": "weakest channel"},
     "service.experience": {"de": "Erlebnis", "en": "Experience"},
     "service.repurchase": {"de": "Wiederkauf", "en": "Repurchase"},
+    "service.repurchase_n": {"de": "n (Wiederkauf)", "en": "n (repurchase)"},
+    "service.repurchase_note": {
+        "de": "Wiederkauf: Anteil mit einer Bestellung binnen {days} Tagen nach der Antwort, nur über Antworten, "
+        "deren Fenster abgelaufen ist (n (Wiederkauf)); Intervall nach Wilson, 95 %.",
+        "en": "Repurchase: the share with an order within {days} days after the answer, only over answers whose "
+        "window has passed (n (repurchase)); Wilson interval, 95%.",
+    },
     "yes": {"de": "ja", "en": "yes"},
     "no": {"de": "nein", "en": "no"},
     # targets and measures

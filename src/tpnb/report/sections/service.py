@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from tpnb.analysis._util import wilson
 from tpnb.analysis.nps import nps
 from tpnb.analysis.service import channel_consistency, channel_mix, service_kpis
 from tpnb.report import charts, tables
@@ -131,8 +132,18 @@ def loyalty(ctx: ReportContext) -> Section:
     for flag in EXPERIENCES:
         if flag not in ctx.responses.columns:
             continue
-        table = nps(ctx.responses.with_columns(pl.col(flag).fill_null(0)), by=flag)
-        rep = ctx.responses.group_by(flag).agg(pl.col("repurchased").mean().alias("repurchase_share"))
+        filled = ctx.responses.with_columns(pl.col(flag).fill_null(0))
+        table = nps(filled, by=flag)
+        # repurchase is known only for responses whose repurchase window has passed: its own n
+        rep = filled.group_by(flag).agg(
+            pl.col("repurchased").mean().alias("repurchase_share"),
+            pl.col("repurchased").count().alias("repurchase_n"),
+            pl.col("repurchased").cast(pl.Int64).sum().alias("repurchase_yes"),
+        )
+        rep = rep.with_columns(
+            wilson(pl.col("repurchase_yes"), pl.col("repurchase_n"), True).alias("repurchase_low"),
+            wilson(pl.col("repurchase_yes"), pl.col("repurchase_n"), False).alias("repurchase_high"),
+        )
         table = table.join(rep, on=flag, how="left")
         for r in table.iter_rows(named=True):
             rows.append(
@@ -143,7 +154,10 @@ def loyalty(ctx: ReportContext) -> Section:
                     "nps": r["nps"],
                     "ci_low": r["ci_low"],
                     "ci_high": r["ci_high"],
+                    "repurchase_n": r["repurchase_n"],
                     "repurchase_share": r["repurchase_share"],
+                    "repurchase_low": r["repurchase_low"],
+                    "repurchase_high": r["repurchase_high"],
                 }
             )
     table = tables.html_table(
@@ -155,10 +169,23 @@ def loyalty(ctx: ReportContext) -> Section:
             "nps": "NPS",
             "ci_low": "−",
             "ci_high": "+",
+            "repurchase_n": ctx.text("service.repurchase_n"),
             "repurchase_share": ctx.text("service.repurchase"),
+            "repurchase_low": "−",
+            "repurchase_high": "+",
         },
         ctx.language,
-        {"n": "int", "nps": "num", "ci_low": "num", "ci_high": "num", "repurchase_share": "share"},
+        {
+            "n": "int",
+            "nps": "num",
+            "ci_low": "num",
+            "ci_high": "num",
+            "repurchase_n": "int",
+            "repurchase_share": "share",
+            "repurchase_low": "share",
+            "repurchase_high": "share",
+        },
         min_n=ctx.min_n,
     )
-    return Section(ctx.text("service.loyalty"), [table])
+    note = paragraph(ctx.text("service.repurchase_note", days=ctx.settings.analysis.repurchase_window_days))
+    return Section(ctx.text("service.loyalty"), [table, note])
