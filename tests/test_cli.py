@@ -348,3 +348,14 @@ def test_nps_by_phase_or_channel_counts_each_respondent_once(demo_db, dim):
         groups = json.loads(tpnb("nps", "--db", demo_db[0], "--by", dim, "--json", *flag).stdout)["groups"]
         assert {g[dim]: g["n"] for g in groups} == expected
     assert ratings > max(expected.values())  # the old count, once per rating, was larger
+
+
+def test_nps_groups_below_min_n_are_flagged_and_suppressed_unless_asked(demo_db):
+    doc = json.loads(tpnb("nps", "--db", demo_db[0], "--by", "account", "--json").stdout)
+    assert doc["min_n"] == 30 and doc["groups"]
+    assert all(g["small"] and g["suppressed"] and g["nps"] is None and g["n"] < 30 for g in doc["groups"])
+    text = tpnb("nps", "--db", demo_db[0], "--by", "account")
+    assert "NPS" not in text.stdout  # no group line is printed
+    assert f"{len(doc['groups']):,} group(s) below min_n (30)" in text.stderr
+    shown = json.loads(tpnb("nps", "--db", demo_db[0], "--by", "account", "--json", "--show-small").stdout)
+    assert all(g["small"] and g["nps"] is not None for g in shown["groups"])

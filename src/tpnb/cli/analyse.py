@@ -35,11 +35,15 @@ def nps(
     ] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last answer date (2026-03-01 or 01.03.2026).")] = None,
     accounts: Annotated[bool, typer.Option("--account-weighted", help="Weight every account equally.")] = False,
+    show_small: Annotated[
+        bool, typer.Option("--show-small", help="Show the figures of groups below analysis.min_n too.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """NPS with adjusted-Wald 95% intervals, by any dimensions."""
+    """NPS with adjusted-Wald 95% intervals, by any dimensions; groups below min_n are flagged and suppressed."""
     import polars as pl
 
+    from tpnb.analysis.cells import flag_small, suppress_small
     from tpnb.analysis.nps import nps_from_sums
     from tpnb.settings import load_settings
     from tpnb.warehouse.read import newest_answer_day, nps_sums
@@ -57,10 +61,17 @@ def nps(
     finally:
         con.close()
     table = nps_from_sums(sums, weighted=accounts).rename(dict(zip(columns, dims, strict=True)))
-    limit = load_settings().analysis.freshness_days
+    settings = load_settings()
+    limit, min_n = settings.analysis.freshness_days, settings.analysis.min_n
     age = None if newest is None else (date.today() - newest).days
     freshness = {"data_as_of": newest, "data_age_days": age, "is_stale": age is None or age > limit}
     table = table.filter(pl.col("n").fill_null(0) > 0)
+    # below min_n a group's figures are blanked (and one more where a single blank could be solved)
+    if show_small:
+        table = flag_small(table, min_n).with_columns(pl.lit(False).alias("is_suppressed"))
+    else:
+        table = suppress_small(table, min_n, keep=dims)
+    table = table.rename({"is_small": "small", "is_suppressed": "suppressed"})
     if table.is_empty() and newest is not None:
         typer.echo("no NPS answers in the loaded surveys: `tpnb drivers` explains their other outcomes", err=True)
     if as_json:
@@ -71,18 +82,25 @@ def nps(
                     "by": dims,
                     "method": "adjusted Wald, 95%"
                     + (", accounts weighted equally" if accounts else ", widened by the design effect of accounts"),
+                    "min_n": min_n,
                     **freshness,
                 }
             )
         )
         return
+    hidden = 0
     for row in table.iter_rows(named=True):
+        if row["suppressed"] and not show_small:
+            hidden += 1
+            continue
         name = " / ".join(str(row[d]) for d in dims) or "all"
         typer.echo(
             f"{name:<40} n {_count(row['n'], 7)}  NPS {_num(row['nps'])}  [{_num(row['ci_low'])}, "
             f"{_num(row['ci_high'])}]  P {_count(row['promoters'], 6)}  N {_count(row['passives'], 6)}  "
             f"D {_count(row['detractors'], 6)}"
         )
+    if hidden:
+        typer.echo(f"{hidden:,} group(s) below min_n ({min_n}) or protecting one not shown (--show-small)", err=True)
     if newest is None:
         typer.echo("no survey responses loaded", err=True)
     else:

@@ -22,8 +22,8 @@ def nps_table(ctx: ReportContext, dim: str) -> tuple[pl.DataFrame, object, Html]
     else:
         source = ctx.responses
     table = nps(source, by=dim)
-    shown = suppress_small(table, ctx.min_n, keep=("promoters", "passives", "detractors"))
-    chart = charts.nps_bars(shown.filter(~pl.col("is_small")), dim, ctx.language)
+    shown = suppress_small(table, ctx.min_n)
+    chart = charts.nps_bars(shown.filter(~pl.col("is_suppressed")), dim, ctx.language)
     html_out = tables.html_table(
         shown,
         {
@@ -120,7 +120,7 @@ def touchpoint_ratings(ctx: ReportContext) -> Section:
         by=["phase_order", "phase", "touchpoint_kind", "touchpoint_id", "touchpoint_name"],
     ).sort("phase_order", "touchpoint_name")
     shown = suppress_small(table, ctx.min_n, keep=("phase_order", "asked"))
-    chart = charts.rating_bars(shown.filter(~pl.col("is_small")), ctx.language)
+    chart = charts.rating_bars(shown.filter(~pl.col("is_suppressed")), ctx.language)
     html_out = tables.html_table(
         shown,
         {
