@@ -173,3 +173,21 @@ def test_a_driver_without_variation_is_left_out_with_a_note():
     result = drivers.key_drivers(frame, outcome="nps", bootstrap=0, cluster=None)
     assert "tp_constant" not in result.drivers["driver"].to_list()
     assert result.notes == ["no variation, left out: tp_constant"]
+
+
+def test_impact_per_experiencer_and_over_everyone_and_the_ceiling_share():
+    frame = _exact_frame().with_columns(
+        pl.when(pl.int_range(pl.len()) % 4 == 0).then(None).otherwise(pl.col("tp_a")).alias("tp_a")
+    )
+    result = drivers.key_drivers(frame, outcome="nps", bootstrap=0, cluster=None)
+    rows = {r["driver"]: r for r in result.drivers.to_dicts()}
+    assert rows["tp_a"]["impact"] == pytest.approx(rows["tp_a"]["coef"])
+    assert rows["tp_a"]["impact_reach"] == pytest.approx(rows["tp_a"]["coef"] * 0.75)
+    assert rows["tp_b"]["impact_reach"] == pytest.approx(rows["tp_b"]["coef"])  # everyone experienced b
+    # nps = 2 + a + 0.5 b: 10 needs a = 5 and b = 5 or more; the share at 0 or 10 follows from the rows
+    nps = frame["nps"].to_numpy()
+    assert result.diagnostics["at_bound_share"] == pytest.approx(float(np.mean((nps <= 0) | (nps >= 10))))
+    assert (
+        drivers.key_drivers(frame.rename({"nps": "score"}), outcome="score", bootstrap=0).diagnostics["at_bound_share"]
+        is None
+    )

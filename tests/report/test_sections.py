@@ -175,3 +175,11 @@ def test_repurchase_shares_state_their_own_n_and_interval(demo_db, open_report):
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", rows[0])
     assert f"{known.len():,}".replace(",", ".") in cells  # n (Wiederkauf), not the NPS n
     assert "n (Wiederkauf)" in html_text and "Intervall nach Wilson" in html_text
+
+
+def test_a_ceiling_of_nps_answers_is_named_under_the_drivers(demo_db, open_report):
+    with open_report(str(demo_db[0])) as ctx:
+        at_bound = ctx.responses.filter(pl.col("nps").is_not_null())["nps"].is_in([0, 10]).mean()
+        html_text = sections.nps_drivers(ctx).html_text()
+    assert at_bound > 0.2
+    assert "der Antworten liegen bei 0 oder 10" in html_text and "Wirkung × Reichweite" in html_text

@@ -20,6 +20,14 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 TEXTS: dict[str, dict[str, str]] = {
+    "diag.at_bound": {"de": "Antworten bei 0 oder 10", "en": "answers at 0 or 10"},
+    "drivers.at_bound_note": {
+        "de": "{share} der Antworten liegen bei 0 oder 10: die OLS-Effekte sind zur Null hin gedrückt "
+        "(Deckeneffekt). Die Rangfolge der Treiber prüft das geordnete Logit in der Diagnose.",
+        "en": "{share} of the answers sit at 0 or 10: the OLS effects are pulled toward zero (a ceiling). "
+        "The ordered logit in the diagnostics checks the drivers' ranking.",
+    },
+    "drivers.impact_reach": {"de": "Wirkung × Reichweite", "en": "impact × reach"},
     "drivers.holm_note": {
         "de": "p (Holm): p-Werte nach Holm über alle Treiber des Modells adjustiert, denn die Tabelle prüft "
         "sie alle zugleich.",

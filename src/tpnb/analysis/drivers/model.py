@@ -88,6 +88,13 @@ def relative_importance(
     )
 
 
+def at_bound_share(y: np.ndarray, outcome_column: str) -> float | None:
+    """The share of answers at 0 or 10 of an NPS outcome (None for other outcomes)."""
+    if outcome_column != "nps" or len(y) == 0:
+        return None
+    return float(np.mean((y <= 0) | (y >= 10)))
+
+
 def driver_groups(design) -> tuple[list[int], list[list[int]], int]:
     """How the covariance's columns [y, drivers, controls] are reordered for importance, and the groups.
 
@@ -282,6 +289,14 @@ def key_drivers(
     reach = design.experienced.mean(axis=0)
     result["performance"] = np.where(design.is_rating, perf_point, np.nan)
     result["reach"] = np.where(design.is_rating, reach, np.nan)
+    # What one rating step moves among those who experienced the touchpoint (outcome units; for a
+    # logit the average marginal effect on the probability), and that spread over every respondent.
+    slope = result["coef"]
+    if binary:
+        fitted = np.asarray(fit.predict())
+        slope = slope * float(np.mean(fitted * (1 - fitted)))
+    result["impact"] = np.where(design.is_rating, slope, np.nan)
+    result["impact_reach"] = np.where(design.is_rating, slope * reach, np.nan)
     result["vif"] = variance_inflation(design)
 
     # The priority matrix: touchpoints only (service-log features have no rating).
@@ -315,6 +330,8 @@ def key_drivers(
         "n": n,
         "bootstrap_draws": int(len(boot_imp)),
         "bootstrap_unit": "account" if design.clusters is not None else "respondent",
+        # answers at the scale's ends: above 20 %, OLS coefficients are pulled toward 0 (a ceiling)
+        "at_bound_share": at_bound_share(design.y, outcome_column),
         "controls": list(controls),
         "control_terms": design.control_names,
         "max_vif": float(np.max(result["vif"])) if len(drivers) else None,

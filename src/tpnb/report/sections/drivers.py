@@ -85,6 +85,7 @@ def drivers_table(ctx: ReportContext, result: KeyDriverResult) -> Html:
             "importance_ci_high": "+",
             "performance": ctx.t("performance"),
             "reach": ctx.t("reach"),
+            "impact_reach": ctx.text("drivers.impact_reach"),
             "quadrant": ctx.t("quadrant"),
             "quadrant_certainty": ctx.t("certainty"),
         },
@@ -100,6 +101,7 @@ def drivers_table(ctx: ReportContext, result: KeyDriverResult) -> Html:
             "importance_ci_high": "num2",
             "performance": "num2",
             "reach": "share",
+            "impact_reach": "num2",
             "quadrant_certainty": "share",
         },
         translate=("quadrant",),
@@ -126,7 +128,15 @@ def nps_drivers(ctx: ReportContext) -> Section:
         charts.importance_bars(result.drivers, ctx.language),
         drivers_table(ctx, result),
         paragraph(ctx.text("drivers.holm_note")),
+        *_ceiling_note(ctx, result),
     )
+
+
+def _ceiling_note(ctx: ReportContext, result: KeyDriverResult) -> list[Html]:
+    share = result.diagnostics.get("at_bound_share")
+    if share is None or share <= 0.2:
+        return []
+    return [paragraph(ctx.text("drivers.at_bound_note", share=fmt_share(share, ctx.language, 0)))]
 
 
 def outcome_drivers(ctx: ReportContext, outcome: str) -> Section:
@@ -189,6 +199,7 @@ def diagnostics(ctx: ReportContext) -> Section:
         ("R²", fmt_number(result.r2, lang, 3)),
         (ctx.text("diag.max_vif"), fmt_number(d.get("max_vif"), lang, 2)),
         (ctx.text("diag.straightliners"), fmt_share(d.get("straightliner_share"), lang, 1)),
+        (ctx.text("diag.at_bound"), fmt_share(d.get("at_bound_share"), lang, 0)),
         (ctx.text("diag.converged"), ctx.text("yes") if d.get("converged") else ctx.text("no")),
         (ctx.text("diag.quadrant_lines"), _rule(ctx, d.get("quadrant_lines", {}).get("rule"))),
         (ctx.text("diag.notes"), "; ".join(result.notes) or "–"),
