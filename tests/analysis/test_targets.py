@@ -73,3 +73,23 @@ def test_the_interval_follows_the_level_asked_for():
     se = (0.4 * 0.6 / 100) ** 0.5
     assert wide["ci_high"] - wide["actual"] == pytest.approx(1.959964 * se, rel=1e-5)
     assert narrow["ci_high"] - narrow["actual"] == pytest.approx(1.281552 * se, rel=1e-5)
+
+
+def test_the_pooled_mean_rating_is_clustered_by_respondent():
+    # R1 rates three touchpoints 5, R2 rates three 1: mean 3; S = 15 and 3 with m = 3 each:
+    # V = 2/1 * ((15 - 9)² + (3 - 9)²) / 6² = 4, so the interval is 3 ± 1.96 * 2
+    ratings = pl.DataFrame(
+        {
+            "period_quarter": ["2026-Q1"] * 6,
+            "response_id": ["R1"] * 3 + ["R2"] * 3,
+            "touchpoint_id": ["a", "b", "c"] * 2,
+            "is_experienced": [True] * 6,
+            "rating": [5.0] * 3 + [1.0] * 3,
+            "nps": [9] * 6,
+        }
+    )
+    row = actuals(_inputs(ratings=ratings), "mean_rating", "*").row(0, named=True)
+    assert (row["n"], row["actual"]) == (6, 3.0)
+    assert row["ci_high"] - row["actual"] == pytest.approx(1.959964 * 2.0, rel=1e-5)
+    one = actuals(_inputs(ratings=ratings), "mean_rating", "a").row(0, named=True)  # one rating each: no clusters
+    assert one["n"] == 2

@@ -67,6 +67,9 @@ def actuals(inputs: TargetFrames, metric: str, touchpoint_id: str, level: float 
     z = NormalDist().inv_cdf((1 + level) / 2)
     if metric in OBSERVATION_METRICS:
         return _observed(inputs.observations, metric, tp)
+    if metric in ("mean_rating", "top2_share") and tp is None and "response_id" in inputs.ratings.columns:
+        # over every touchpoint a respondent gives several ratings: the interval is clustered by respondent
+        return clustered_mean(inputs.ratings, metric, z)
     if metric in ("mean_rating", "top2_share"):
         frame = inputs.ratings if tp is None else inputs.ratings.filter(pl.col("touchpoint_id") == tp)
         table = touchpoint_ratings(
@@ -116,6 +119,35 @@ def actuals(inputs: TargetFrames, metric: str, touchpoint_id: str, level: float 
             )
         return out.with_columns(pl.lit(None, pl.Float64).alias("ci_low"), pl.lit(None, pl.Float64).alias("ci_high"))
     raise ValueError(f"unknown target metric '{metric}'; known: {', '.join(HIGHER_IS_BETTER)}")
+
+
+def clustered_mean(ratings: pl.DataFrame, metric: str, z: float) -> pl.DataFrame:
+    """Per quarter the mean rating (or top-2 share) of the experienced ratings with an interval whose
+    variance is cluster-robust by respondent: C/(C-1) * sum over respondents of (S_c - n_c * mean)² / n²."""
+    value = pl.col("rating") if metric == "mean_rating" else (pl.col("rating") >= 4).cast(pl.Float64)
+    rated = ratings.filter(pl.col("is_experienced") & pl.col("rating").is_not_null()).with_columns(value.alias("__v"))
+    per_respondent = rated.group_by("period_quarter", "response_id").agg(
+        pl.col("__v").sum().alias("s"), pl.len().alias("m")
+    )
+    totals = rated.group_by("period_quarter").agg(pl.len().alias("n"), pl.col("__v").mean().alias("actual"))
+    table = (
+        per_respondent.join(totals, on="period_quarter")
+        .group_by("period_quarter")
+        .agg(
+            pl.col("n").first(),
+            pl.col("actual").first(),
+            ((pl.col("s") - pl.col("m") * pl.col("actual")) ** 2).sum().alias("__ss"),
+            pl.len().alias("__c"),
+        )
+    )
+    se = ((pl.col("__c") / (pl.col("__c") - 1)) * pl.col("__ss") / pl.col("n") ** 2).sqrt()
+    return table.sort("period_quarter").select(
+        "period_quarter",
+        pl.col("n").cast(pl.Int64),
+        "actual",
+        (pl.col("actual") - z * se).alias("ci_low"),
+        (pl.col("actual") + z * se).alias("ci_high"),
+    )
 
 
 def _observed(observations: pl.DataFrame | None, metric: str, tp: str | None) -> pl.DataFrame:

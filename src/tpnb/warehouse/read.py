@@ -300,7 +300,7 @@ class TargetInputs:
     """The frames ``tpnb.analysis.targets`` compares targets with."""
 
     targets: pl.DataFrame  # core_targets
-    ratings: pl.DataFrame  # period_quarter, touchpoint_id, is_experienced, rating, nps
+    ratings: pl.DataFrame  # period_quarter, response_id, touchpoint_id, is_experienced, rating, nps
     responses: pl.DataFrame  # period_quarter, nps
     contacts: pl.DataFrame  # mart_contacts with period_quarter of opened_at
     observations: pl.DataFrame | None = None  # mart_observations with period_quarter of observed_at
@@ -314,7 +314,7 @@ def target_inputs(con: duckdb.DuckDBPyConnection) -> TargetInputs | None:
         targets=query(con, "select * from core_targets order by touchpoint_id, metric, valid_from"),
         ratings=query(
             con,
-            "select period_quarter, touchpoint_id, is_experienced, rating, nps from mart_touchpoint_ratings",
+            "select period_quarter, response_id, touchpoint_id, is_experienced, rating, nps from mart_touchpoint_ratings",
         ),
         responses=query(con, "select period_quarter, nps from mart_responses"),
         contacts=query(
