@@ -19,6 +19,7 @@ LABELS: dict[str, dict[str, str]] = {
     "channel": {"de": "Kanal", "en": "Channel"},
     "department": {"de": "Abteilung", "en": "Department"},
     "touchpoint": {"de": "Kontaktpunkt", "en": "Touchpoint"},
+    "touchpoint_name": {"de": "Kontaktpunkt", "en": "Touchpoint"},
     "phone": {"de": "Telefon", "en": "phone"},
     "email": {"de": "E-Mail", "en": "e-mail"},
     "letter": {"de": "Brief", "en": "letter"},

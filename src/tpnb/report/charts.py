@@ -63,8 +63,10 @@ def rating_bars(frame: pl.DataFrame, language: str = "de", title: str | None = N
         pl.col("phase").map_elements(lambda v: label(v, language), return_dtype=pl.String).alias("phase_label")
     )
     base = alt.Chart(_data(data)).encode(y=alt.Y("touchpoint_name:N", title=label("touchpoint", language), sort=None))
+    # the bars start at the scale's bottom (1), where the axis starts, not at 0 left of it
     bars = base.mark_bar().encode(
         x=alt.X("mean_rating:Q", title=label("mean_rating", language), scale=alt.Scale(domain=[1, 5])),
+        x2=alt.datum(1),
         color=alt.Color("phase_label:N", title=label("phase", language)),
         tooltip=[
             alt.Tooltip("touchpoint_name:N", title=label("touchpoint", language)),

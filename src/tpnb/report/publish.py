@@ -114,8 +114,8 @@ def write_index(reports_dir: Path, statuses: dict[str, dict]) -> Path:
 table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}}
 th{{background:#f3f3f3}}</style></head><body>
 <h1>tpnb – Berichte / reports</h1>
-<table><thead><tr><th>Bericht / report</th><th>Parameter</th><th>Daten bis / data as of</th><th>Lauf / run</th><th>Status</th></tr></thead>
-<tbody>{"".join(rows)}</tbody></table>
+<div style="overflow-x:auto"><table><thead><tr><th>Bericht / report</th><th>Parameter</th><th>Daten bis / data as of</th><th>Lauf / run</th><th>Status</th></tr></thead>
+<tbody>{"".join(rows)}</tbody></table></div>
 <h2>Archiv / archive</h2><p>{archive_links or "–"}</p>
 <p style="color:#777">Generated {datetime.now():%Y-%m-%d %H:%M} by tpnb.</p></body></html>"""
     tmp = reports_dir / "index.html.tmp"

@@ -69,7 +69,8 @@ def html_table(
             cells.append(f'<td class="{"num" if kind else "txt"}">{escape(shown)}</td>')
         row_class = ' class="small"' if small else ""
         body.append(f"<tr{row_class}>{''.join(cells)}</tr>")
-    return Html(f'<table class="tpnb-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    table = f'<table class="tpnb-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return Html(f'<div class="tpnb-scroll">{table}</div>')  # a wide table scrolls in its box, not the page
 
 
 def key_value_table(rows: list[tuple[str, str]], language: str = "de") -> Html:

@@ -63,8 +63,16 @@ def chart_script(div_id: str, payload: str) -> str:
     )
 
 
+def responsive(spec: dict) -> dict:
+    """A chart of a fixed width fills its container instead (a phone's screen, a desktop's column)."""
+    if isinstance(spec.get("width"), int | float):
+        return {**spec, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}}
+    return spec
+
+
 def report_html(spec: dict) -> str:
-    """A chart as a div + a vegaEmbed call; the page provides vegaEmbed."""
+    """A chart as a div + a vegaEmbed call; the page provides vegaEmbed. It fills the page's width."""
+    spec = responsive(spec)
     _counter["n"] += 1
     digest = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
     div = f"tpnb-chart-{_counter['n']}-{digest}"
