@@ -379,3 +379,38 @@ def test_a_database_busy_past_the_wait_fails_each_run_with_a_page_and_exit_1(dem
     assert (out / "x.html").read_text() == first
     assert "in use by another tpnb process" in (out / "x.failed.html").read_text()
     assert "failed" in (out / "index.html").read_text()
+
+
+def test_the_failure_page_speaks_the_reports_language_and_says_what_to_check(demo_db, tmp_path):
+    good = _notebook(tmp_path / "good.ipynb", "print('first version')")
+    bad = _notebook(tmp_path / "bad.ipynb", "raise RuntimeError('the data source is broken')")
+    out = tmp_path / "reports"
+    entry = {"name": "x", "title": "Überblick", "parameters": {"language": "de"}}
+    reports.run_reports(
+        _config(tmp_path / "a.yaml", [{**entry, "notebook": str(good)}]), tmp_path, demo_db[0], out, progress=False
+    )
+    published = json.loads((out / "status.json").read_text())["x"]["published_at"]
+    reports.run_reports(
+        _config(tmp_path / "b.yaml", [{**entry, "notebook": str(bad)}]), tmp_path, demo_db[0], out, progress=False
+    )
+    page = (out / "x.failed.html").read_text()
+    assert "<html lang='de'>" in page and "Bericht fehlgeschlagen: Überblick" in page
+    assert "Veröffentlicht bleibt der letzte gute Bericht vom" in page and "tpnb reports --only x" in page
+    assert "<details><summary>Technische Details</summary>" in page and "the data source is broken" in page
+    status = json.loads((out / "status.json").read_text())["x"]
+    assert status["status"] == "failed" and status["published_at"] == published  # the good page's date stays
+    assert published.replace("T", " ") in (out / "index.html").read_text()
+
+
+def test_a_page_without_charts_carries_no_vega_bundle(demo_db, tmp_path):
+    plain = _notebook(tmp_path / "plain.ipynb", "print('a table only')")
+    out = tmp_path / "reports"
+    reports.run_reports(
+        _config(tmp_path / "a.yaml", [{"name": "p", "title": "P", "notebook": str(plain)}]),
+        tmp_path,
+        demo_db[0],
+        out,
+        progress=False,
+    )
+    page = (out / "p.html").read_text()
+    assert "a table only" in page and "vegaEmbed" not in page and len(page.encode()) < 400_000

@@ -7,6 +7,8 @@ from tpnb.report.catalogue_methods import LABELS as _method_labels
 from tpnb.report.catalogue_methods import TEXTS as _method_texts
 from tpnb.report.catalogue_observations import LABELS as _observation_labels
 from tpnb.report.catalogue_observations import TEXTS as _observation_texts
+from tpnb.report.catalogue_pages import LABELS as _page_labels
+from tpnb.report.catalogue_pages import TEXTS as _page_texts
 
 LABELS: dict[str, dict[str, str]] = {
     "nps": {"de": "NPS", "en": "NPS"},
@@ -175,10 +177,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": " – they matter for recommendation and are rated below the median.",
     },
     "summary.targets": {
-        "de": "Ziele: {kept} von {total} nicht verfehlt",
-        "en": "Targets: {kept} of {total} not missed",
+        "de": "Ziele: {missed} von {total} verfehlt",
+        "en": "Targets: {missed} of {total} missed",
     },
-    "summary.targets_missed": {"de": " (verfehlt: {names})", "en": " (missed: {names})"},
+    "summary.targets_missed": {"de": " ({names})", "en": " ({names})"},
     "summary.measures_worked": {
         "de": "Maßnahmen mit nachweisbarer Wirkung: {names}",
         "en": "Measures that worked: {names}",
@@ -190,7 +192,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Biggest service-chain problem: ",
     },
     "summary.biggest_problem_detail": {
-        "de": " (betrifft {share} der Befragten; kostet im Mittel {cost} NPS-Skalenpunkte je Betroffenem).",
+        "de": " (betrifft {share} der Befragten; kostet im Mittel {cost} NPS-Skalenpunkte je Betroffenen).",
         "en": " (affects {share} of respondents; costs {cost} points on the 0-10 scale per affected respondent).",
     },
     # what a section lacks, and how to add it
@@ -381,5 +383,5 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 # The words of the observations section and of the methods live beside this file; i18n sees one catalogue.
-LABELS |= _observation_labels | _method_labels
-TEXTS |= _observation_texts | _method_texts
+LABELS |= _observation_labels | _method_labels | _page_labels
+TEXTS |= _observation_texts | _method_texts | _page_texts

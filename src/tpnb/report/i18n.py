@@ -35,9 +35,11 @@ def label(key: str, language: str = "de") -> str:
 
 
 def fmt_number(value: float | int | None, language: str = "de", decimals: int = 1) -> str:
-    """A number with the language's decimal mark and thousands separator ("–" for none)."""
+    """A number with the language's decimal mark and thousands separator ("–" for none; never "-0")."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    if round(value, decimals) == 0:
+        value = 0.0 if isinstance(value, float) else 0
     text = f"{value:,.{decimals}f}"
     if language == "de":
         text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
@@ -52,9 +54,11 @@ def fmt_share(value: float | None, language: str = "de", decimals: int = 0) -> s
 
 
 def fmt_signed(value: float | None, language: str = "de", decimals: int = 1) -> str:
-    """A number with its sign (+ for gains)."""
+    """A number with its sign (+ for gains); what rounds to zero is 0, never -0 or +0."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    if round(value, decimals) == 0:
+        return fmt_number(0.0, language, decimals)
     return ("+" if value > 0 else "") + fmt_number(value, language, decimals)
 
 

@@ -37,7 +37,8 @@ def publish(outcome: RunOutcome, reports_dir: Path, archive_day: date) -> RunOut
         failure_page.unlink(missing_ok=True)
     else:
         tmp = failure_page.with_suffix(".tmp")
-        tmp.write_text(failure_html(outcome, final_html.exists()), encoding="utf-8")
+        published = datetime.fromtimestamp(final_html.stat().st_mtime) if final_html.exists() else None
+        tmp.write_text(failure_html(outcome, published), encoding="utf-8")
         os.replace(tmp, failure_page)
         outcome.html = final_html.name if final_html.exists() else None
     return outcome
@@ -53,15 +54,29 @@ def copy_atomic(source: Path, target: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def failure_html(outcome: RunOutcome, has_previous: bool) -> str:
-    """The page published beside the last good report when a run failed."""
-    keep = "The last good report is still published." if has_previous else "There is no earlier report."
+def failure_html(outcome: RunOutcome, published: datetime | None) -> str:
+    """The page published beside the last good report when a run failed, in the report's language:
+    what failed, since when the published page is older, what an operator should check; the
+    traceback folded below."""
+    from tpnb.report.i18n import fmt_date, text
+
+    lang = str(outcome.parameters.get("language", "de"))
+    lang = lang if lang in ("de", "en") else "de"
+    error = (outcome.error or "").strip()
+    last_line = error.splitlines()[-1] if error else "–"
+    kept = text("failed.kept", lang, published=fmt_date(published, lang)) if published else text("failed.none", lang)
+    when = outcome.finished_at.replace("T", " ")
     return (
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{NO_SCRIPTS}{VIEWPORT}<title>Failed: {html.escape(outcome.title)}</title>"
-        "</head><body style='font-family:sans-serif;max-width:900px;margin:2rem auto'>"
-        f"<h1>Report run failed: {html.escape(outcome.title)}</h1><p>{html.escape(outcome.finished_at)} · {keep}</p>"
-        f"<pre style='white-space:pre-wrap;background:#fee;padding:1rem'>{html.escape(outcome.error or '')}</pre>"
-        "<p><a href='index.html'>All reports</a></p></body></html>"
+        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>{NO_SCRIPTS}{VIEWPORT}"
+        f"<title>{html.escape(text('failed.title', lang, title=outcome.title))}</title></head>"
+        "<body style='font-family:system-ui,sans-serif;max-width:900px;margin:2rem auto;padding:0 1rem'>"
+        f"<h1>{html.escape(text('failed.title', lang, title=outcome.title))}</h1>"
+        f"<p>{html.escape(text('failed.when', lang, when=when))} {html.escape(kept)}</p>"
+        f"<p><strong>{html.escape(text('failed.what', lang, error=last_line))}</strong></p>"
+        f"<p>{html.escape(text('failed.check', lang, name=outcome.name))}</p>"
+        f"<details><summary>{html.escape(text('failed.details', lang))}</summary>"
+        f"<pre style='white-space:pre-wrap;background:#fee;padding:1rem'>{html.escape(error)}</pre></details>"
+        f"<p><a href='index.html'>{html.escape(text('failed.index', lang))}</a></p></body></html>"
     )
 
 
@@ -96,7 +111,8 @@ def write_index(reports_dir: Path, statuses: dict[str, dict]) -> Path:
         params = ", ".join(f"{k}={v}" for k, v in sorted(s.get("parameters", {}).items()))
         color = {"ok": "#2ca02c", "no data": "#b07d00"}.get(s["status"], "#d62728")
         rows.append(
-            f"<tr><td>{link}</td><td>{html.escape(params)}</td><td>{html.escape(s.get('data_as_of') or '–')}</td>"
+            f"<tr><td>{link}</td><td>{html.escape((s.get('published_at') or '–').replace('T', ' '))}</td>"
+            f"<td>{html.escape(params)}</td><td>{html.escape(s.get('data_as_of') or '–')}</td>"
             f"<td>{html.escape(s['finished_at'])} ({s['seconds']} s)</td>"
             f"<td style='color:{color}'>{html.escape(s['status'])}{failed}</td></tr>"
         )
@@ -114,7 +130,7 @@ def write_index(reports_dir: Path, statuses: dict[str, dict]) -> Path:
 table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}}
 th{{background:#f3f3f3}}</style></head><body>
 <h1>tpnb – Berichte / reports</h1>
-<div style="overflow-x:auto"><table><thead><tr><th>Bericht / report</th><th>Parameter</th><th>Daten bis / data as of</th><th>Lauf / run</th><th>Status</th></tr></thead>
+<div style="overflow-x:auto"><table><thead><tr><th>Bericht / report</th><th>Veröffentlicht / published</th><th>Parameter</th><th>Daten bis / data as of</th><th>Lauf / run</th><th>Status</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table></div>
 <h2>Archiv / archive</h2><p>{archive_links or "–"}</p>
 <p style="color:#777">Generated {datetime.now():%Y-%m-%d %H:%M} by tpnb.</p></body></html>"""

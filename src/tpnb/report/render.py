@@ -33,9 +33,11 @@ def render_html(notebook_path: Path, title: str) -> str:
     exporter.exclude_output_prompt = True
     remover = TagRemovePreprocessor(remove_cell_tags={"parameters", "injected-parameters", "remove-cell"})
     exporter.register_preprocessor(remover, enabled=True)
-    bundle, toc = vega_bundle(), toc_script()
+    # the vega bundle (about 0.9 MB) only where a chart needs it
+    has_charts = any('class="tpnb-chart' in str(o.get("data", {})) for c in nb.cells for o in c.get("outputs", []))
+    bundle, toc = (vega_bundle() if has_charts else ""), toc_script()
     body, _ = exporter.from_notebook_node(nb, resources={"tpnb_vega_bundle": bundle, "tpnb_toc_js": toc})
-    return with_policy(body, own_scripts=(bundle, toc))
+    return with_policy(body, own_scripts=(bundle, toc) if bundle else (toc,))
 
 
 # A run publishes its page when it is "ok", or "no data" when every section of it only says what

@@ -250,6 +250,8 @@ def _run_locked(
     for outcome in outcomes:
         previous = statuses.get(outcome.name, {})
         entry = asdict(outcome)
+        # the date of the page that is published: this run's, or after a failure the last good one's
+        entry["published_at"] = outcome.finished_at if outcome.status in PUBLISHED else previous.get("published_at")
         if outcome.status == "failed" and previous.get("html"):
             entry["html"] = previous["html"]
         statuses[outcome.name] = entry

@@ -190,7 +190,7 @@ def cycle_line(ctx: ReportContext) -> str | None:
         missed = targets.filter(pl.col("status") == "not met")
         names = ", ".join(target_name(r, ctx.language) for r in missed.iter_rows(named=True))
         parts.append(
-            ctx.text("summary.targets", kept=targets.height - missed.height, total=targets.height)
+            ctx.text("summary.targets", missed=missed.height, total=targets.height)
             + (ctx.text("summary.targets_missed", names=names) if names else "")
         )
     effects = measure_effects(ctx)
