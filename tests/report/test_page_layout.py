@@ -116,6 +116,7 @@ MEASURE = """
     out.tables.push({wide, scrolls: !!scroller});
   }
   out.text = document.body.innerText;
+  out.axis = [...document.querySelectorAll('.role-axis-label text')].map(t => t.textContent);
   return out;
 }
 """
@@ -179,3 +180,15 @@ def test_every_page_speaks_one_language_without_raw_values(pages, browser, data)
         raw = {m.group(0) for m in RAW.finditer(text)} - RAW_ALLOWED
         problems += [f"{label}: raw value '{r}'" for r in sorted(raw)]
     assert not problems, "\n".join(problems)
+
+
+def test_german_charts_write_numbers_and_months_in_german(pages, browser):
+    labels = []
+    for label, path, language in pages["demo"]:
+        if language == "de" and not label.endswith("/index"):
+            labels += _measure(browser, path, "desktop")["axis"]
+    decimals = [t for t in labels if re.fullmatch(r"-?\d+[.,]\d+", t)]
+    assert decimals and all("," in t for t in decimals), decimals[:10]
+    english_months = {"January", "February", "March", "May", "June", "July", "October", "December"}
+    assert not english_months & set(labels)
+    assert {"Januar", "Februar", "März", "Oktober", "Dezember", "Juli", "Juni", "Mai"} & set(labels)

@@ -39,9 +39,10 @@ def setup(
     ``tpnb.report.context.open_report``.
     """
     from tpnb.report.context import open_report
-    from tpnb.report.vega import use_report_renderer
+    from tpnb.report.vega import set_language, use_report_renderer
 
     use_report_renderer(report_mode)
+    set_language(language)
     return open_report(
         db_path,
         period_start,

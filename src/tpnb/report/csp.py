@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from importlib import resources
 
-from tpnb.report.vega import chart_script
+from tpnb.report.vega import LANGUAGES, chart_script
 
 SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 CHART = re.compile(
@@ -43,7 +43,7 @@ def script_hash(body: str) -> str:
 def is_own_chart(body: str) -> bool:
     """Whether a script is exactly a chart script tpnb writes (re-rendered from its own spec and div)."""
     found = CHART.match(body)
-    return bool(found) and chart_script(found.group(2), found.group(1)) == body
+    return bool(found) and any(chart_script(found.group(2), found.group(1), lang) == body for lang in LANGUAGES)
 
 
 def policy(page: str, own_scripts: Iterable[str]) -> str:

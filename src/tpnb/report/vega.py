@@ -53,11 +53,63 @@ def spec_json(spec: dict) -> str:
     return json.dumps(spec).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def chart_script(div_id: str, payload: str) -> str:
-    """The script that draws one chart: ``payload`` (from ``spec_json``) into the div ``div_id``."""
+# vega's number and time formats in German: decimal comma, dot for thousands, German months and days
+GERMAN_LOCALE = {
+    "formatLocale": {
+        "decimal": ",",
+        "thousands": ".",
+        "grouping": [3],
+        "currency": ["", "\u00a0€"],
+        "percent": "\u202f%",
+    },
+    "timeFormatLocale": {
+        "dateTime": "%A, der %e. %B %Y, %X",
+        "date": "%d.%m.%Y",
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": ["Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"],
+        "shortDays": ["So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"],
+        "months": [
+            "Januar",
+            "Februar",
+            "März",
+            "April",
+            "Mai",
+            "Juni",
+            "Juli",
+            "August",
+            "September",
+            "Oktober",
+            "November",
+            "Dezember",
+        ],
+        "shortMonths": ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"],
+    },
+}
+_language = {"current": "de"}
+
+
+def set_language(language: str) -> None:
+    """The language whose number and date formats the charts of this kernel use."""
+    _language["current"] = language
+
+
+LANGUAGES = ("de", "en")
+
+
+def embed_options(language: str) -> str:
+    """vegaEmbed's options: SVG, no action menu, and the formats of the report's language."""
+    options = {"actions": False, "renderer": "svg", **(GERMAN_LOCALE if language == "de" else {})}
+    return spec_json(options)
+
+
+def chart_script(div_id: str, payload: str, language: str | None = None) -> str:
+    """The script that draws one chart: ``payload`` (from ``spec_json``) into the div ``div_id``, with the
+    number and date formats of ``language`` (default: the kernel's, see ``set_language``)."""
+    options = embed_options(language or _language["current"])
     return (
         "(function(){var spec=" + payload + ";"
-        "function draw(){if(window.vegaEmbed){window.vegaEmbed('#" + div_id + "',spec,{actions:false,renderer:'svg'})"
+        "function draw(){if(window.vegaEmbed){window.vegaEmbed('#" + div_id + "',spec," + options + ")"
         ".catch(function(e){var el=document.getElementById('" + div_id + "');el.textContent='Chart failed: '+e;"
         "el.setAttribute('data-error','1');});}else{setTimeout(draw,25);}}draw();})();"
     )
