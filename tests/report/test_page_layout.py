@@ -115,6 +115,8 @@ MEASURE = """
     }
     out.tables.push({wide, scrolls: !!scroller});
   }
+  out.misaligned = [...document.querySelectorAll('.tpnb-table td.txt')]
+    .filter(e => !['left', 'start'].includes(getComputedStyle(e).textAlign)).length;
   out.text = document.body.innerText;
   out.axis = [...document.querySelectorAll('.role-axis-label text')].map(t => t.textContent);
   return out;
@@ -153,6 +155,8 @@ def test_every_page_draws_its_charts_inside_and_fits_the_screen(pages, browser, 
     problems = []
     for label, path, _ in pages[data]:
         got = _measure(browser, path, size)
+        if got["misaligned"]:
+            problems.append(f"{label}: {got['misaligned']} text cells not left-aligned")
         if got["overflow"] > 1:
             problems.append(f"{label}: the page scrolls sideways by {got['overflow']} px")
         for chart in got["charts"]:

@@ -183,3 +183,16 @@ def test_a_ceiling_of_nps_answers_is_named_under_the_drivers(demo_db, open_repor
         html_text = sections.nps_drivers(ctx).html_text()
     assert at_bound > 0.2
     assert "der Antworten liegen bei 0 oder 10" in html_text and "Wirkung × Reichweite" in html_text
+
+
+def test_verbatims_are_grouped_by_nps_category_with_their_own_dates_and_counts(demo_db, open_report):
+    from tpnb.report.sections.overview import verbatims
+
+    with open_report(str(demo_db[0])) as ctx:
+        html_text = verbatims(ctx).html_text()
+        commented = ctx.responses.filter(pl.col("comment").is_not_null() & pl.col("nps").is_not_null())
+        critics = commented.filter(pl.col("nps") <= 6).sort("answered_at", descending=True)
+    assert f"Kritiker (0-6): {critics.height} Kommentare im Zeitraum, die 4 neuesten" in html_text
+    newest = critics["answered_at"][0]
+    assert f"{newest:%d.%m.%Y}" in html_text  # German dates, the group's own newest first
+    assert html_text.index("Kritiker (0-6)") < html_text.index("Passive (7-8)") < html_text.index("Promotoren (9-10)")

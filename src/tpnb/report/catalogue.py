@@ -129,6 +129,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "section.summary": {"de": "Management-Zusammenfassung", "en": "Management summary"},
     "section.inputs": {"de": "Eingaben dieses Berichts", "en": "Inputs of this report"},
     "section.verbatims": {"de": "Stimmen der Kunden", "en": "Customer comments"},
+    "verbatims.group": {
+        "de": "{group}: {n} Kommentare im Zeitraum, die {shown} neuesten",
+        "en": "{group}: {n} comments in the period, the {shown} newest",
+    },
+    "verbatims.detractors": {"de": "Kritiker (0-6)", "en": "Detractors (0-6)"},
+    "verbatims.passives": {"de": "Passive (7-8)", "en": "Passives (7-8)"},
+    "verbatims.promoters": {"de": "Promotoren (9-10)", "en": "Promoters (9-10)"},
     # summary
     "summary.stale": {"de": "Veraltete Daten", "en": "Stale data"},
     "summary.no_surveys": {"de": "Keine Umfragedaten.", "en": "No survey data."},

@@ -67,3 +67,43 @@ def fmt_date(value: date | datetime | None, language: str = "de") -> str:
     if value is None:
         return "–"
     return f"{value:%d.%m.%Y}" if language == "de" else f"{value:%Y-%m-%d}"
+
+
+# vega's number and time formats in German: decimal comma, dot for thousands, German months and days
+GERMAN_LOCALE = {
+    "formatLocale": {
+        "decimal": ",",
+        "thousands": ".",
+        "grouping": [3],
+        "currency": ["", "\u00a0€"],
+        "percent": "\u202f%",
+    },
+    "timeFormatLocale": {
+        "dateTime": "%A, der %e. %B %Y, %X",
+        "date": "%d.%m.%Y",
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": ["Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"],
+        "shortDays": ["So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"],
+        "months": [
+            "Januar",
+            "Februar",
+            "März",
+            "April",
+            "Mai",
+            "Juni",
+            "Juli",
+            "August",
+            "September",
+            "Oktober",
+            "November",
+            "Dezember",
+        ],
+        "shortMonths": ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"],
+    },
+}
+
+
+def vega_locale(language: str) -> dict:
+    """vegaEmbed's number and time format locale of a language (vega's own is English)."""
+    return GERMAN_LOCALE if language == "de" else {}

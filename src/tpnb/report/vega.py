@@ -15,6 +15,8 @@ from pathlib import Path
 
 import altair as alt
 
+from tpnb.report.i18n import vega_locale
+
 VEGA_LITE_VERSION = "6.4"
 
 
@@ -53,39 +55,6 @@ def spec_json(spec: dict) -> str:
     return json.dumps(spec).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-# vega's number and time formats in German: decimal comma, dot for thousands, German months and days
-GERMAN_LOCALE = {
-    "formatLocale": {
-        "decimal": ",",
-        "thousands": ".",
-        "grouping": [3],
-        "currency": ["", "\u00a0€"],
-        "percent": "\u202f%",
-    },
-    "timeFormatLocale": {
-        "dateTime": "%A, der %e. %B %Y, %X",
-        "date": "%d.%m.%Y",
-        "time": "%H:%M:%S",
-        "periods": ["AM", "PM"],
-        "days": ["Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"],
-        "shortDays": ["So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"],
-        "months": [
-            "Januar",
-            "Februar",
-            "März",
-            "April",
-            "Mai",
-            "Juni",
-            "Juli",
-            "August",
-            "September",
-            "Oktober",
-            "November",
-            "Dezember",
-        ],
-        "shortMonths": ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"],
-    },
-}
 _language = {"current": "de"}
 
 
@@ -99,7 +68,7 @@ LANGUAGES = ("de", "en")
 
 def embed_options(language: str) -> str:
     """vegaEmbed's options: SVG, no action menu, and the formats of the report's language."""
-    options = {"actions": False, "renderer": "svg", **(GERMAN_LOCALE if language == "de" else {})}
+    options = {"actions": False, "renderer": "svg", **vega_locale(language)}
     return spec_json(options)
 
 

@@ -44,6 +44,8 @@ from scipy import stats
 from tpnb.analysis.drivers.bootstrap import block_performance, cov_from_blocks, make_blocks
 from tpnb.analysis.drivers.design import (
     EXPERIENCE_DRIVERS,
+    at_bound_share,
+    driver_groups,
     is_binary,
     prepare_design,
     rating_columns,
@@ -86,41 +88,6 @@ def relative_importance(
             "share": importance / importance.sum() if importance.sum() else importance,
         }
     )
-
-
-def at_bound_share(y: np.ndarray, outcome_column: str) -> float | None:
-    """The share of answers at 0 or 10 of an NPS outcome (None for other outcomes)."""
-    if outcome_column != "nps" or len(y) == 0:
-        return None
-    return float(np.mean((y <= 0) | (y >= 10)))
-
-
-def driver_groups(design) -> tuple[list[int], list[list[int]], int]:
-    """How the covariance's columns [y, drivers, controls] are reordered for importance, and the groups.
-
-    A touchpoint's not-experienced indicator joins its rating as one driver (relaimpo's groups): the
-    R² it carries belongs to that touchpoint, not to nobody. Returns (column order: y, drivers, their
-    indicators, the other controls; each driver's group as indices into the driver part; the number
-    of other controls, partialled out first).
-    """
-    p = design.drivers.shape[1]
-    indicator_of = {
-        name[len("not_experienced_") :]: k
-        for k, name in enumerate(design.control_names)
-        if name.startswith("not_experienced_")
-    }
-    members = []
-    groups = []
-    for i, driver in enumerate(design.driver_names):
-        group = [i]
-        k = indicator_of.get(driver[3:]) if driver.startswith("tp_") else None
-        if k is not None:
-            group.append(p + len(members))
-            members.append(k)
-        groups.append(group)
-    others = [k for k in range(len(design.control_names)) if k not in members]
-    order = [0, *range(1, p + 1), *(1 + p + k for k in members), *(1 + p + k for k in others)]
-    return order, groups, len(others)
 
 
 def key_drivers(

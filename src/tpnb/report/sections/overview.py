@@ -10,6 +10,7 @@ from tpnb.analysis.ratings import touchpoint_ratings as rating_table
 from tpnb.report import charts, tables
 from tpnb.report.blocks import Html, Section, paragraph, section_or_gap
 from tpnb.report.context import ReportContext
+from tpnb.report.i18n import fmt_date
 
 TOUCHPOINT_DIMENSIONS = ("touchpoint_name", "phase", "channel")
 
@@ -151,25 +152,45 @@ def touchpoint_ratings(ctx: ReportContext) -> Section:
     return Section(ctx.text("overview.ratings"), [chart, html_out])
 
 
-def verbatims(ctx: ReportContext, limit: int = 12) -> Section:
-    """The newest survey comments, escaped (they are untrusted input)."""
-    rows = (
-        ctx.responses.filter(pl.col("comment").is_not_null())
-        .sort("answered_at", descending=True)
-        .head(limit)
-        .select("answered_on", "nps", "segment", "comment")
-    )
-    table = tables.html_table(
-        rows,
-        {
-            "answered_on": ctx.text("table.date"),
-            "nps": "NPS",
-            "segment": ctx.t("segment"),
-            "comment": ctx.text("table.comment"),
-        },
-        ctx.language,
-    )
-    return Section(ctx.text("section.verbatims"), [table])
+VERBATIM_GROUPS = (("detractors", 0, 6), ("passives", 7, 8), ("promoters", 9, 10))
+
+
+def verbatims(ctx: ReportContext, limit: int = 4) -> Section:
+    """The newest survey comments of the period per NPS group (critics first), each with its own date and
+    the group's count of comments; escaped (they are untrusted input)."""
+    commented = ctx.responses.filter(pl.col("comment").is_not_null() & pl.col("nps").is_not_null())
+    parts: list = []
+    for group, low, high in VERBATIM_GROUPS:
+        rows = commented.filter(pl.col("nps").is_between(low, high)).sort("answered_at", descending=True)
+        parts.append(
+            paragraph(
+                ctx.text(
+                    "verbatims.group",
+                    group=ctx.text(f"verbatims.{group}"),
+                    n=rows.height,
+                    shown=min(limit, rows.height),
+                )
+            )
+        )
+        if rows.is_empty():
+            continue
+        shown = rows.head(limit).with_columns(
+            pl.col("answered_at").map_elements(lambda d: fmt_date(d, ctx.language), return_dtype=pl.String).alias("day")
+        )
+        parts.append(
+            tables.html_table(
+                shown.select("day", "nps", "segment", "comment"),
+                {
+                    "day": ctx.text("table.date"),
+                    "nps": "NPS",
+                    "segment": ctx.t("segment"),
+                    "comment": ctx.text("table.comment"),
+                },
+                ctx.language,
+                {"nps": "int"},
+            )
+        )
+    return Section(ctx.text("section.verbatims"), parts)
 
 
 def _gap(ctx: ReportContext, title: str, *kinds: str) -> Section | None:
