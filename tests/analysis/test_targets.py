@@ -93,3 +93,15 @@ def test_the_pooled_mean_rating_is_clustered_by_respondent():
     assert row["ci_high"] - row["actual"] == pytest.approx(1.959964 * 2.0, rel=1e-5)
     one = actuals(_inputs(ratings=ratings), "mean_rating", "a").row(0, named=True)  # one rating each: no clusters
     assert one["n"] == 2
+
+
+def test_only_quarters_wholly_inside_the_period_are_scored():
+    from tpnb.analysis.targets import complete_quarters
+
+    table = pl.DataFrame(
+        {"period_quarter": ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"], "actual": [1.0, 2.0, 3.0, 4.0]}
+    )
+    inside = complete_quarters(table, date(2026, 3, 30), date(2026, 9, 30))
+    assert inside["period_quarter"].to_list() == ["2026-Q2", "2026-Q3"]
+    running = complete_quarters(table, date(2026, 1, 1), date(2026, 11, 22))  # Q4 has barely started
+    assert running["period_quarter"].to_list() == ["2026-Q1", "2026-Q2", "2026-Q3"]

@@ -196,3 +196,11 @@ def test_verbatims_are_grouped_by_nps_category_with_their_own_dates_and_counts(d
     newest = critics["answered_at"][0]
     assert f"{newest:%d.%m.%Y}" in html_text  # German dates, the group's own newest first
     assert html_text.index("Kritiker (0-6)") < html_text.index("Passive (7-8)") < html_text.index("Promotoren (9-10)")
+
+
+def test_targets_score_complete_quarters_of_the_period_with_names_and_shares(demo_db, open_report):
+    with open_report(str(demo_db[0]), period_start="2026-03-30", period_end="2026-09-28") as ctx:
+        html_text = sections.targets(ctx).html_text()
+    assert "2026-Q2" in html_text and "2026-Q3" not in html_text  # Q3 ends after the period
+    assert "Delivery / logistics partner" in html_text and ">delivery<" not in html_text
+    assert "\xa0%" in html_text  # the callback share as a share, not 0,47

@@ -241,6 +241,19 @@ def latest_targets(table: pl.DataFrame) -> pl.DataFrame:
     return table.group_by("touchpoint_id", "metric", maintain_order=True).agg(pl.all().last())
 
 
+def complete_quarters(table: pl.DataFrame, first_day: date, last_day: date) -> pl.DataFrame:
+    """The rows of quarters that lie wholly inside ``first_day`` .. ``last_day`` (a page's period): a
+    quarter still running, or only partly in the period, is not scored."""
+    ends = table["period_quarter"].map_elements(_quarter_end, return_dtype=pl.Date)
+    starts = table["period_quarter"].map_elements(_quarter_start, return_dtype=pl.Date)
+    return table.filter((starts >= first_day) & (ends <= last_day))
+
+
+def _quarter_start(period_quarter: str) -> date:
+    year, q = period_quarter.split("-Q")
+    return date(int(year), (int(q) - 1) * 3 + 1, 1)
+
+
 def _quarter_end(period_quarter: str) -> date:
     year, q = period_quarter.split("-Q")
     month = int(q) * 3

@@ -335,8 +335,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No targets are loaded yet (tpnb ingest targets FILE).",
     },
     "targets.intro": {
-        "de": "Neuestes Quartal je Ziel; nicht sicher heißt: das Intervall schließt das Ziel ein.",
-        "en": "Newest quarter per target; not sure means the interval includes the target.",
+        "de": "Neuestes abgeschlossenes Quartal im Zeitraum des Berichts je Ziel (ein laufendes Quartal wird "
+        "noch nicht bewertet); nicht sicher heißt: das Intervall schließt das Ziel ein.",
+        "en": "Newest complete quarter in the report's period per target (a running quarter is not scored "
+        "yet); not sure means the interval includes the target.",
     },
     "targets.metric": {"de": "Kennzahl", "en": "Metric"},
     "targets.quarter": {"de": "Quartal", "en": "Quarter"},

@@ -5,17 +5,26 @@ from __future__ import annotations
 import polars as pl
 
 from tpnb.analysis.measures import evaluate_measures
+from tpnb.analysis.targets import complete_quarters, targets_vs_actual
 from tpnb.analysis.targets import latest_targets as newest_per_target
-from tpnb.analysis.targets import targets_vs_actual
 from tpnb.report.context import ReportContext
 from tpnb.report.i18n import label
 from tpnb.warehouse import read
 
 
 def latest_targets(ctx: ReportContext) -> pl.DataFrame | None:
-    """The newest quarter of each target against its actual; None when no targets are loaded."""
+    """The newest complete quarter inside the page's period of each target against its actual, with
+    the touchpoint's name; None when no targets are loaded."""
     inputs = read.target_inputs(ctx.con)
-    return None if inputs is None else newest_per_target(targets_vs_actual(inputs))
+    if inputs is None:
+        return None
+    table = complete_quarters(targets_vs_actual(inputs), ctx.period_start, ctx.period_end)
+    names = {key[3:]: name for key, name in read.touchpoint_labels(ctx.con).items()}
+    return newest_per_target(table).with_columns(
+        pl.col("touchpoint_id")
+        .map_elements(lambda t: label("*", ctx.language) if t == "*" else names.get(t, t), return_dtype=pl.String)
+        .alias("touchpoint")
+    )
 
 
 def measure_effects(ctx: ReportContext) -> pl.DataFrame | None:
@@ -35,6 +44,6 @@ def measure_effects(ctx: ReportContext) -> pl.DataFrame | None:
 
 
 def target_name(row: dict, language: str) -> str:
-    """A target as a reader names it: its metric and where it applies."""
-    where = label("*", language) if row["touchpoint_id"] == "*" else row["touchpoint_id"]
+    """A target as a reader names it: its metric and where it applies (the touchpoint's name)."""
+    where = row.get("touchpoint") or (label("*", language) if row["touchpoint_id"] == "*" else row["touchpoint_id"])
     return f"{label(row['metric'], language)} ({where})"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import polars as pl
+
 from tpnb.report import tables
 from tpnb.report.blocks import Section, missing, paragraph
 from tpnb.report.context import ReportContext
+from tpnb.report.i18n import fmt_number, fmt_share
 from tpnb.report.review import latest_targets, measure_effects
 
 
@@ -14,10 +17,19 @@ def targets(ctx: ReportContext) -> Section:
     frame = latest_targets(ctx)
     if frame is None:
         return section.add(missing(ctx.text("targets.none")))
+    # shares as shares (43 %), other metrics as numbers: each row in its own unit
+    shown = frame.with_columns(
+        *[
+            pl.struct("metric", c)
+            .map_elements(lambda r, c=c: _target_value(r["metric"], r[c], ctx.language), return_dtype=pl.String)
+            .alias(c)
+            for c in ("actual", "ci_low", "ci_high", "target")
+        ]
+    )
     table = tables.html_table(
-        frame,
+        shown,
         {
-            "touchpoint_id": ctx.t("touchpoint"),
+            "touchpoint": ctx.t("touchpoint"),
             "metric": ctx.text("targets.metric"),
             "period_quarter": ctx.text("targets.quarter"),
             "n": "n",
@@ -30,18 +42,16 @@ def targets(ctx: ReportContext) -> Section:
             "trend": ctx.text("targets.trend"),
         },
         ctx.language,
-        {
-            "n": "int",
-            "actual": "num2",
-            "ci_low": "num2",
-            "ci_high": "num2",
-            "target": "num2",
-            "gap": "signed",
-            "trend": "signed",
-        },
-        translate=("touchpoint_id", "metric", "status"),
+        {"n": "int", "gap": "signed", "trend": "signed"},
+        translate=("metric", "status"),
     )
     return section.add(paragraph(ctx.text("targets.intro")), table)
+
+
+def _target_value(metric: str, value: float | None, language: str) -> str:
+    if metric.endswith("_share") or metric == "consistency":
+        return fmt_share(value, language)
+    return fmt_number(value, language, 2)
 
 
 def measures(ctx: ReportContext) -> Section:
