@@ -204,3 +204,16 @@ def test_targets_score_complete_quarters_of_the_period_with_names_and_shares(dem
     assert "2026-Q2" in html_text and "2026-Q3" not in html_text  # Q3 ends after the period
     assert "Delivery / logistics partner" in html_text and ">delivery<" not in html_text
     assert "\xa0%" in html_text  # the callback share as a share, not 0,47
+
+
+def test_targets_and_measures_are_drawn(demo_db, open_report):
+    from tpnb.report.blocks import Section
+
+    with open_report(str(demo_db[0])) as ctx:
+        parts = sections.targets(ctx).parts + sections.measures(ctx).parts
+        measures_text = sections.measures(ctx).html_text()
+    charts = [p for p in parts if hasattr(p, "to_dict")]
+    assert len(charts) == 2 and not isinstance(charts[0], Section)
+    bullet, forest = (c.to_dict() for c in charts)
+    assert bullet["title"] == "Ist in % des Solls" and forest["title"] == "Wirkung auf die mittlere Bewertung"
+    assert "Delivery / logistics partner" in measures_text  # names, not ids

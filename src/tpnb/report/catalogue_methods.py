@@ -4,6 +4,12 @@ data a model used), in both languages; ``catalogue`` merges them."""
 from __future__ import annotations
 
 LABELS: dict[str, dict[str, str]] = {
+    "of_target": {"de": "Ist in % des Solls", "en": "actual in % of the target"},
+    "rating_effect": {"de": "Wirkung auf die mittlere Bewertung", "en": "effect on the mean rating"},
+    "method": {"de": "Methode", "en": "method"},
+    "status": {"de": "Status", "en": "status"},
+    "did": {"de": "Differenz der Differenzen", "en": "difference in differences"},
+    "its": {"de": "unterbrochene Zeitreihe", "en": "interrupted time series"},
     "OLS, SE clustered by account": {
         "de": "OLS, Standardfehler nach Firma geclustert",
         "en": "OLS, SE clustered by account",

@@ -206,3 +206,53 @@ def share_heatmap(
     )
     text = base.mark_text(fontSize=11).encode(text="shown:N")
     return (cells + text).properties(width=WIDTH, height=28 * rows, title=title or label(value, language))
+
+
+STATUS_COLORS = {"met": "#2ca02c", "not met": "#d62728", "not sure": "#f0a500", "no data": "#9d9d9d"}
+
+
+def target_bullets(frame: pl.DataFrame, language: str = "de") -> alt.LayerChart:
+    """A bullet per target: the actual in % of its target with the interval, a line at 100 %, coloured by
+    status. ``frame`` has ``name`` (what the target is on), ``actual``, ``ci_low``, ``ci_high``,
+    ``target`` and ``status``."""
+    data = frame.filter(pl.col("actual").is_not_null() & (pl.col("target") != 0)).with_columns(
+        (pl.col("actual") / pl.col("target")).alias("of_target"),
+        (pl.col("ci_low") / pl.col("target")).alias("low"),
+        (pl.col("ci_high") / pl.col("target")).alias("high"),
+        pl.col("status").map_elements(lambda v: label(v, language), return_dtype=pl.String).alias("status_label"),
+    )
+    statuses = [s for s in STATUS_COLORS if s in set(data["status"].to_list())]
+    color = alt.Color(
+        "status_label:N",
+        title=label("status", language),
+        scale=alt.Scale(domain=[label(s, language) for s in statuses], range=[STATUS_COLORS[s] for s in statuses]),
+    )
+    base = alt.Chart(_data(data)).encode(y=alt.Y("name:N", title=None, sort=None))
+    bars = base.mark_bar(height=10).encode(
+        x=alt.X("of_target:Q", title=label("of_target", language), axis=alt.Axis(format="%")),
+        x2=alt.datum(0),
+        color=color,
+        tooltip=[alt.Tooltip("name:N"), alt.Tooltip("of_target:Q", format=".0%"), alt.Tooltip("status_label:N")],
+    )
+    interval = base.mark_rule(color="#333").encode(x="low:Q", x2="high:Q")
+    goal = alt.Chart(_data(pl.DataFrame({"x": [1.0]}))).mark_rule(color="#333", strokeDash=[4, 3]).encode(x="x:Q")
+    return (bars + interval + goal).properties(width=WIDTH, title=label("of_target", language))
+
+
+def measure_forest(frame: pl.DataFrame, language: str = "de") -> alt.LayerChart:
+    """Each measure's effect on its touchpoint's mean rating with its interval, by method (difference in
+    differences, interrupted time series), and the zero line. ``frame`` has ``name``, ``method``,
+    ``effect``, ``ci_low``, ``ci_high``."""
+    data = frame.filter(pl.col("effect").is_not_null())
+    base = alt.Chart(_data(data)).encode(
+        y=alt.Y("name:N", title=None, sort=None),
+        yOffset=alt.YOffset("method:N"),
+        color=alt.Color("method:N", title=label("method", language)),
+    )
+    points = base.mark_point(filled=True, size=60).encode(
+        x=alt.X("effect:Q", title=label("rating_effect", language)),
+        tooltip=[alt.Tooltip("name:N"), alt.Tooltip("method:N"), alt.Tooltip("effect:Q", format=".2f")],
+    )
+    interval = base.mark_rule().encode(x="ci_low:Q", x2="ci_high:Q")
+    zero = alt.Chart(_data(pl.DataFrame({"x": [0.0]}))).mark_rule(color="#333", strokeDash=[4, 3]).encode(x="x:Q")
+    return (interval + points + zero).properties(width=WIDTH, title=label("rating_effect", language))

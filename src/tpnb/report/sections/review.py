@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from tpnb.report import tables
+from tpnb.report import charts, tables
 from tpnb.report.blocks import Section, missing, paragraph
 from tpnb.report.context import ReportContext
-from tpnb.report.i18n import fmt_number, fmt_share
+from tpnb.report.i18n import fmt_number, fmt_share, label
 from tpnb.report.review import latest_targets, measure_effects
+from tpnb.warehouse import read
 
 
 def targets(ctx: ReportContext) -> Section:
@@ -45,7 +46,12 @@ def targets(ctx: ReportContext) -> Section:
         {"n": "int", "gap": "signed", "trend": "signed"},
         translate=("metric", "status"),
     )
-    return section.add(paragraph(ctx.text("targets.intro")), table)
+    named = frame.with_columns(
+        pl.struct("metric", "touchpoint")
+        .map_elements(lambda r: f"{label(r['metric'], ctx.language)} ({r['touchpoint']})", return_dtype=pl.String)
+        .alias("name")
+    )
+    return section.add(paragraph(ctx.text("targets.intro")), charts.target_bullets(named, ctx.language), table)
 
 
 def _target_value(metric: str, value: float | None, language: str) -> str:
@@ -60,12 +66,16 @@ def measures(ctx: ReportContext) -> Section:
     frame = measure_effects(ctx)
     if frame is None:
         return section.add(missing(ctx.text("measures.none")))
+    names = {key[3:]: name for key, name in read.touchpoint_labels(ctx.con).items()}
+    frame = frame.with_columns(
+        pl.col("touchpoint_id").map_elements(lambda t: names.get(t, t), return_dtype=pl.String).alias("touchpoint")
+    )
     table = tables.html_table(
         frame,
         {
             "measure_id": "ID",
             "title": ctx.text("measures.measure"),
-            "touchpoint_id": ctx.t("touchpoint"),
+            "touchpoint": ctx.t("touchpoint"),
             "started_at": ctx.text("measures.start"),
             "metric": ctx.text("targets.metric"),
             "effect": ctx.text("measures.effect"),
@@ -86,4 +96,17 @@ def measures(ctx: ReportContext) -> Section:
         translate=("metric", "verdict"),
     )
     intro = ctx.text("measures.intro", days=ctx.settings.analysis.measure_window_days)
-    return section.add(paragraph(intro), table)
+    rating = frame.filter(pl.col("metric") == "mean_rating")
+    forest = pl.concat(
+        [
+            rating.select("title", pl.lit(label("did", ctx.language)).alias("method"), "effect", "ci_low", "ci_high"),
+            rating.select(
+                "title",
+                pl.lit(label("its", ctx.language)).alias("method"),
+                pl.col("its_effect").alias("effect"),
+                pl.col("its_ci_low").alias("ci_low"),
+                pl.col("its_ci_high").alias("ci_high"),
+            ),
+        ]
+    ).rename({"title": "name"})
+    return section.add(paragraph(intro), charts.measure_forest(forest, ctx.language), table)
