@@ -414,3 +414,27 @@ def test_a_page_without_charts_carries_no_vega_bundle(demo_db, tmp_path):
     )
     page = (out / "p.html").read_text()
     assert "a table only" in page and "vegaEmbed" not in page and len(page.encode()) < 400_000
+
+
+@pytest.mark.parametrize(
+    "language,words,foreign",
+    [
+        ("de", ["Berichte", "Veröffentlicht", "Daten bis", "Archiv"], ["Published", "Generated"]),
+        ("en", ["Reports", "Published", "Data as of", "Archive"], ["Veröffentlicht", "Daten bis"]),
+    ],
+)
+def test_the_index_speaks_the_reports_language(demo_db, tmp_path, language, words, foreign):
+    import yaml
+
+    plain = _notebook(tmp_path / "plain.ipynb", "print(1)")
+    config = tmp_path / "r.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {"defaults": {"language": language}, "reports": [{"name": "p", "title": "P", "notebook": str(plain)}]}
+        )
+    )
+    out = tmp_path / "reports"
+    reports.run_reports(config, tmp_path, demo_db[0], out, progress=False)
+    index = (out / "index.html").read_text()
+    assert f'<html lang="{language}">' in index
+    assert all(w in index for w in words) and not any(w in index for w in foreign)

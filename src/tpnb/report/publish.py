@@ -97,8 +97,12 @@ def prune_archive(reports_dir: Path, retention_days: int, today: date) -> list[s
     return removed
 
 
-def write_index(reports_dir: Path, statuses: dict[str, dict]) -> Path:
-    """reports/index.html: every report with title, parameters, data as of, run time and status."""
+def write_index(reports_dir: Path, statuses: dict[str, dict], language: str = "de") -> Path:
+    """reports/index.html, in the reports' language: every report with the date of the page that is
+    published, parameters, data as of, last run and status."""
+    from tpnb.report.i18n import text
+
+    lang = language if language in ("de", "en") else "de"
     rows = []
     for name in sorted(statuses):
         s = statuses[name]
@@ -107,14 +111,19 @@ def write_index(reports_dir: Path, statuses: dict[str, dict]) -> Path:
             if s.get("html")
             else html.escape(s["title"])
         )
-        failed = f" · <a href='{html.escape(name)}.failed.html'>error</a>" if s["status"] == "failed" else ""
-        params = ", ".join(f"{k}={v}" for k, v in sorted(s.get("parameters", {}).items()))
+        failed = (
+            f" · <a href='{html.escape(name)}.failed.html'>{html.escape(text('index.error', lang))}</a>"
+            if s["status"] == "failed"
+            else ""
+        )
+        params = ", ".join(f"{k} = {v}" for k, v in sorted(s.get("parameters", {}).items()))
         color = {"ok": "#2ca02c", "no data": "#b07d00"}.get(s["status"], "#d62728")
+        status_word = text(f"status.{s['status']}", lang) if s["status"] in ("ok", "no data", "failed") else s["status"]
         rows.append(
             f"<tr><td>{link}</td><td>{html.escape((s.get('published_at') or '–').replace('T', ' '))}</td>"
             f"<td>{html.escape(params)}</td><td>{html.escape(s.get('data_as_of') or '–')}</td>"
-            f"<td>{html.escape(s['finished_at'])} ({s['seconds']} s)</td>"
-            f"<td style='color:{color}'>{html.escape(s['status'])}{failed}</td></tr>"
+            f"<td>{html.escape(s['finished_at'].replace('T', ' '))} ({s['seconds']} s)</td>"
+            f"<td style='color:{color}' data-status='{html.escape(s['status'])}'>{html.escape(status_word)}{failed}</td></tr>"
         )
     archive = reports_dir / "archive"
     days = sorted((p.name for p in archive.iterdir() if p.is_dir()), reverse=True) if archive.is_dir() else []
@@ -125,15 +134,26 @@ def write_index(reports_dir: Path, statuses: dict[str, dict]) -> Path:
         )
         for d in days[:30]
     )
-    page = f"""<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">{NO_SCRIPTS}{VIEWPORT}<title>tpnb reports</title>
+    head = "".join(
+        f"<th>{html.escape(text(k, lang))}</th>"
+        for k in (
+            "index.report",
+            "index.published",
+            "index.parameters",
+            "index.data_as_of",
+            "index.run",
+            "index.status",
+        )
+    )
+    page = f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">{NO_SCRIPTS}{VIEWPORT}<title>tpnb – {html.escape(text("index.title", lang))}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem}}
 table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}}
 th{{background:#f3f3f3}}</style></head><body>
-<h1>tpnb – Berichte / reports</h1>
-<div style="overflow-x:auto"><table><thead><tr><th>Bericht / report</th><th>Veröffentlicht / published</th><th>Parameter</th><th>Daten bis / data as of</th><th>Lauf / run</th><th>Status</th></tr></thead>
+<h1>tpnb – {html.escape(text("index.title", lang))}</h1>
+<div style="overflow-x:auto"><table><thead><tr>{head}</tr></thead>
 <tbody>{"".join(rows)}</tbody></table></div>
-<h2>Archiv / archive</h2><p>{archive_links or "–"}</p>
-<p style="color:#777">Generated {datetime.now():%Y-%m-%d %H:%M} by tpnb.</p></body></html>"""
+<h2>{html.escape(text("index.archive", lang))}</h2><p>{archive_links or "–"}</p>
+<p style="color:#777">{html.escape(text("index.generated", lang, when=f"{datetime.now():%Y-%m-%d %H:%M}"))}</p></body></html>"""
     tmp = reports_dir / "index.html.tmp"
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, reports_dir / "index.html")

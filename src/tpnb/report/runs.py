@@ -259,7 +259,7 @@ def _run_locked(
     tmp.write_text(json.dumps(statuses, indent=2, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, status_path)
     prune_archive(reports_dir, int(raw.get("retention_days", 90)), today)
-    write_index(reports_dir, statuses)
+    write_index(reports_dir, statuses, str((raw.get("defaults") or {}).get("language", "de")))
     return outcomes
 
 
