@@ -189,7 +189,6 @@ def _evaluate(con):
     return measures.evaluate_measures(
         inputs.measures,
         inputs.ratings,
-        inputs.monthly_ratings,
         inputs.contacts,
         window_days=180,
         min_n=30,

@@ -113,19 +113,25 @@ def lmg_groups(corr_xx: np.ndarray, r_xy: np.ndarray, groups: list[list[int]]) -
     order = [i for group in groups for i in group]
     corr = np.asarray(corr_xx, float)[np.ix_(order, order)]
     r2 = subset_r2_groups(corr, np.asarray(r_xy, float)[order], [len(group) for group in groups])
-    _, weights = _lmg_weights(g)
-    shares = np.empty(g)
-    for j in range(g):
-        shape = (1 << (g - 1 - j), 2, 1 << j)
-        with_j, without = r2.reshape(shape)[:, 1, :], r2.reshape(shape)[:, 0, :]
-        shares[j] = np.sum(weights.reshape(shape)[:, 0, :] * (with_j - without))
-    return shares
+    return _shapley_shares(r2, g)
 
 
 def relative_weights_groups(corr_xx: np.ndarray, r_xy: np.ndarray, groups: list[list[int]]) -> np.ndarray:
     """Relative weights of groups of drivers: the sum of their members' weights."""
     weights = relative_weights(corr_xx, r_xy)
     return np.array([weights[group].sum() for group in groups])
+
+
+def _shapley_shares(r2: np.ndarray, p: int) -> np.ndarray:
+    """Each player's LMG share from the R² of every subset of ``p`` players (indexed by bit mask)."""
+    _, weights = _lmg_weights(p)
+    shares = np.empty(p)
+    for j in range(p):
+        # masks viewed as (above j, bit j, below j): [:, 0, :] lack j, [:, 1, :] hold it
+        shape = (1 << (p - 1 - j), 2, 1 << j)
+        with_j, without = r2.reshape(shape)[:, 1, :], r2.reshape(shape)[:, 0, :]
+        shares[j] = np.sum(weights.reshape(shape)[:, 0, :] * (with_j - without))
+    return shares
 
 
 @lru_cache(maxsize=8)
@@ -142,14 +148,7 @@ def lmg(corr_xx: np.ndarray, r_xy: np.ndarray) -> np.ndarray:
     if p > MAX_LMG_DRIVERS:
         raise ValueError(f"exact LMG needs 2^p subsets; {p} drivers is over the limit of {MAX_LMG_DRIVERS}")
     r2 = subset_r2(np.asarray(corr_xx, float), np.asarray(r_xy, float))
-    _, weights = _lmg_weights(p)
-    shares = np.empty(p)
-    for j in range(p):
-        # masks viewed as (above j, bit j, below j): [:, 0, :] lack j, [:, 1, :] hold it
-        shape = (1 << (p - 1 - j), 2, 1 << j)
-        with_j, without = r2.reshape(shape)[:, 1, :], r2.reshape(shape)[:, 0, :]
-        shares[j] = np.sum(weights.reshape(shape)[:, 0, :] * (with_j - without))
-    return shares
+    return _shapley_shares(r2, p)
 
 
 def relative_weights(corr_xx: np.ndarray, r_xy: np.ndarray) -> np.ndarray:

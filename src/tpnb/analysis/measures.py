@@ -167,7 +167,6 @@ def verdict(effect: float | None, low: float | None, high: float | None, higher_
 def evaluate_measures(
     measures: pl.DataFrame,
     ratings: pl.DataFrame,
-    monthly_ratings: pl.DataFrame,
     contacts: pl.DataFrame,
     window_days: int,
     min_n: int,
@@ -182,8 +181,6 @@ def evaluate_measures(
     ratings : polars.DataFrame
         Touchpoint ratings with ``response_id``, ``touchpoint_id``, ``rating``,
         ``is_experienced``, ``nps``, ``day`` (answer date), ``period_month``.
-    monthly_ratings : polars.DataFrame
-        ``touchpoint_id``, ``period_month``, ``mean_rating`` (for the time series).
     contacts : polars.DataFrame
         ``touchpoint_id``, ``day`` (opened), ``is_answered_in_target``.
     window_days : int
@@ -210,7 +207,6 @@ def evaluate_measures(
             (pl.col("day") >= start).alias("is_post"),
         )
         experienced = window.filter(pl.col("is_experienced") & ~pl.col("touchpoint_id").is_in(busy))
-        monthly = monthly_ratings.filter(pl.col("touchpoint_id") == m["touchpoint_id"])
         own_contacts = contacts.filter(
             (pl.col("touchpoint_id") == m["touchpoint_id"]) & pl.col("day").is_between(lo, hi)
         )
@@ -220,13 +216,13 @@ def evaluate_measures(
             "title": m["title"],
             "started_at": start,
         }
-        rows.append({**base, **_rating_effect(experienced, monthly, start, min_n, level)})
+        rows.append({**base, **_rating_effect(experienced, start, min_n, level)})
         rows.append({**base, **_nps_effect(window.filter(pl.col("is_treated")), min_n, level)})
         rows.append({**base, **_contact_effect(own_contacts, start, min_n, level)})
     return pl.DataFrame(rows, schema=MEASURE_SCHEMA)
 
 
-def _rating_effect(ratings: pl.DataFrame, monthly: pl.DataFrame, start, min_n: int, level: float) -> dict:
+def _rating_effect(ratings: pl.DataFrame, start, min_n: int, level: float) -> dict:
     own = ratings.filter(pl.col("is_treated"))
     before = own.filter(~pl.col("is_post"))["rating"].to_numpy()
     after = own.filter(pl.col("is_post"))["rating"].to_numpy()

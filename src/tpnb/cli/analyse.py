@@ -206,7 +206,6 @@ def measures(db: DbOption = None, as_json: JsonOption = False) -> None:
         else evaluate_measures(
             inputs.measures,
             inputs.ratings,
-            inputs.monthly_ratings,
             inputs.contacts,
             window_days=analysis.measure_window_days,
             min_n=analysis.min_n,

@@ -19,12 +19,17 @@ def latest_targets(ctx: ReportContext) -> pl.DataFrame | None:
     if inputs is None:
         return None
     table = complete_quarters(targets_vs_actual(inputs), ctx.period_start, ctx.period_end)
-    names = {key[3:]: name for key, name in read.touchpoint_labels(ctx.con).items()}
+    names = touchpoint_names(ctx)
     return newest_per_target(table).with_columns(
         pl.col("touchpoint_id")
         .map_elements(lambda t: label("*", ctx.language) if t == "*" else names.get(t, t), return_dtype=pl.String)
         .alias("touchpoint")
     )
+
+
+def touchpoint_names(ctx: ReportContext) -> dict[str, str]:
+    """touchpoint_id -> the catalogue's name."""
+    return {key[3:]: name for key, name in read.touchpoint_labels(ctx.con).items()}
 
 
 def measure_effects(ctx: ReportContext) -> pl.DataFrame | None:
@@ -36,7 +41,6 @@ def measure_effects(ctx: ReportContext) -> pl.DataFrame | None:
     return evaluate_measures(
         inputs.measures,
         inputs.ratings,
-        inputs.monthly_ratings,
         inputs.contacts,
         window_days=window,
         min_n=ctx.settings.analysis.min_n,

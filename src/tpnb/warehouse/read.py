@@ -338,7 +338,6 @@ class MeasureInputs:
 
     measures: pl.DataFrame  # core_measures, by start
     ratings: pl.DataFrame  # response_id, touchpoint_id, rating, is_experienced, nps, day, period_month
-    monthly_ratings: pl.DataFrame  # touchpoint_id, period_month, mean_rating (experienced ratings)
     contacts: pl.DataFrame  # touchpoint_id, day, is_answered_in_target
 
 
@@ -359,11 +358,6 @@ def measure_inputs(con: duckdb.DuckDBPyConnection, window_days: int) -> MeasureI
             "answered_at::date as day, period_month from mart_touchpoint_ratings "
             f"where answered_at::date {window}",
             params,
-        ),
-        monthly_ratings=query(
-            con,
-            "select touchpoint_id, period_month, avg(rating) as mean_rating "
-            "from mart_touchpoint_ratings where is_experienced group by 1, 2",
         ),
         contacts=query(
             con,

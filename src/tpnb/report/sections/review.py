@@ -8,8 +8,7 @@ from tpnb.report import charts, tables
 from tpnb.report.blocks import Section, missing, paragraph
 from tpnb.report.context import ReportContext
 from tpnb.report.i18n import fmt_number, fmt_share, label
-from tpnb.report.review import latest_targets, measure_effects
-from tpnb.warehouse import read
+from tpnb.report.review import latest_targets, measure_effects, touchpoint_names
 
 
 def targets(ctx: ReportContext) -> Section:
@@ -66,7 +65,7 @@ def measures(ctx: ReportContext) -> Section:
     frame = measure_effects(ctx)
     if frame is None:
         return section.add(missing(ctx.text("measures.none")))
-    names = {key[3:]: name for key, name in read.touchpoint_labels(ctx.con).items()}
+    names = touchpoint_names(ctx)
     frame = frame.with_columns(
         pl.col("touchpoint_id").map_elements(lambda t: names.get(t, t), return_dtype=pl.String).alias("touchpoint")
     )
