@@ -26,6 +26,10 @@ HEAD = "response_id,customer_id,answered_at,nps,tp_delivery"
         # not personal: order numbers, dates, counts, an IBAN-like code stay
         ("Bestellung 12345 vom 2026-03-01, 3 Artikel", "Bestellung 12345 vom 2026-03-01, 3 Artikel"),
         ("nach 14 Tagen", "nach 14 Tagen"),
+        # an @ between numbers is no address: a top-level domain is letters (found by hypothesis)
+        ("0@0.00", "0@0.00"),
+        ("Version 1.2@3.45 installiert", "Version 1.2@3.45 installiert"),
+        ("info@xn--bcker-gra.de", "[email]"),
     ],
 )
 def test_scrub_finds_phone_numbers_and_addresses_and_leaves_other_numbers(text, expected):

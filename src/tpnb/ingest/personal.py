@@ -14,7 +14,10 @@ import re
 
 import phonenumbers
 
-EMAIL = re.compile(r"[^\s@<>()\[\]{},;:\"]+@[^\s@<>()\[\]{},;:\"]+\.[^\s@<>()\[\]{},;:\".]{2,}")
+# The top-level domain is letters (any script) or an IDN's punycode: "0@0.00" or "v1.2@3.45" is no address.
+EMAIL = re.compile(
+    r"[^\s@<>()\[\]{},;:\"]+@[^\s@<>()\[\]{},;:\"]+\.(?:[^\W\d_]{2,}|xn--[a-z0-9-]+)(?![^\s@<>()\[\]{},;:\".])"
+)
 IPV4 = re.compile(r"^\s*(\d{1,3}\.){3}\d{1,3}\s*$")
 # What a value must hold before the (slower) search runs: an @, or five digits.
 CANDIDATE_SQL = r"regexp_matches({value}, '@|([0-9][^0-9]{{0,3}}){{5}}')"
