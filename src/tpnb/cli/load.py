@@ -135,6 +135,19 @@ def ingest(
 
 
 @app.command()
+def formats(
+    name: Annotated[str | None, typer.Argument(help="A format (all formats when left out).")] = None,
+) -> None:
+    """Show the tools' export formats (format: in a source config) and where each field comes from."""
+    from tpnb.contracts.formats import FORMATS, describe_format
+
+    try:
+        typer.echo("\n\n".join(describe_format(n) for n in ([name] if name else FORMATS)))
+    except ValueError as exc:
+        fail(str(exc))
+
+
+@app.command()
 def contract(
     kind: Annotated[str | None, typer.Argument(help="Source kind (all kinds with --markdown).")] = None,
     markdown: Annotated[

@@ -3,6 +3,7 @@ they read (``tpnb contract --markdown``; a test keeps the committed file current
 
 from __future__ import annotations
 
+from tpnb.contracts.formats import formats_markdown
 from tpnb.contracts.marts import MARTS, OUTCOME_COLUMNS
 from tpnb.contracts.sources import KINDS, Column
 
@@ -61,6 +62,7 @@ def contract_markdown() -> str:
         if kind.keeps_attributes:
             out.append("| any other column | number, yes/no or text | no | kept as a response attribute |")
         out.append("")
+    out += formats_markdown()
     out += [
         "## Marts",
         "",

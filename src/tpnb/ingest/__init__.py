@@ -149,9 +149,10 @@ def _ingest(con, kind, path: Path, options: SourceOptions, fingerprint: str, sta
         # LF line ends when CRLF and LF were mixed.
         for _ in range(4):
             _drop_temps(con, staged)
-            staged = stage_file(con, path, options, candidates, encoding, normalize)
+            staged = stage_file(con, path, options, candidates, encoding, normalize, kind.name)
             layout = plan_layout(kind, staged, path.name)
             set_aside_personal(con, layout, options)
+            layout.personal = [*staged.dropped, *layout.personal]
             con.execute("begin transaction")
             try:
                 load_id = int(con.sql("select nextval('meta_load_seq')").fetchall()[0][0])

@@ -127,25 +127,37 @@ def stage_xlsx(con, path: Path, options: SourceOptions) -> Staged:
     bad_rows = sorted(r for r in cells.errors if r > header_line)
     rejects = [(r, "Excel error " + ", ".join(f"{v} in {ref}" for ref, v in cells.errors[r]), None) for r in bad_rows]
     body = body.filter(~pl.col("__sheet_row").is_in(bad_rows))
+    body = body.rename(dict(zip(body.columns[:-1], [f"c{i}" for i in range(len(header))], strict=True)))
+    staged = stage_frame(con, path, header, body.rename({"__sheet_row": "__line"}), rejects, options, "xlsx")
+    if staged.rows == 0 and not rejects:
+        raise RejectedFile(f"{path.name}: the sheet has a header but no data rows")
+    return staged
+
+
+def stage_frame(
+    con,
+    path: Path,
+    header: list[str],
+    frame: pl.DataFrame,
+    rejects: list[tuple[int, str, str | None]],
+    options: SourceOptions,
+    fmt: str,
+) -> Staged:
+    """Stage a frame read in Python (text columns c0, c1, ... named by ``header``, and ``__line``),
+    with the records that could not be read (line, message, raw text) for quarantine."""
     names, original = target_names(path, header, options)
-    staged_frame = body.rename(dict(zip(body.columns[:-1], [f"c{i}" for i in range(len(header))], strict=True)))
-    con.register("xlsx_frame", staged_frame)
+    con.register("tpnb_frame", frame)
     try:
         select = ", ".join(f"nullif(trim(c{i}), '') as {ident(n)}" for i, n in enumerate(names))
-        con.execute(
-            f"create temp table {STAGE_TABLE} as select {select}, __sheet_row::bigint as __line from xlsx_frame"
-        )
+        con.execute(f"create temp table {STAGE_TABLE} as select {select}, __line::bigint as __line from tpnb_frame")
     finally:
-        con.unregister("xlsx_frame")
-    con.execute("create temp table stage_rejects (line bigint, error_message varchar, csv_line varchar)")
+        con.unregister("tpnb_frame")
+    con.execute(f"create temp table {REJECTS} (line bigint, error_message varchar, csv_line varchar)")
     for line, message, raw in rejects:
         con.execute(
-            "insert into stage_rejects values ($line, $message, $raw)", {"line": line, "message": message, "raw": raw}
+            f"insert into {REJECTS} values ($line, $message, $raw)", {"line": line, "message": message, "raw": raw}
         )
-    rows = count_rows(con, STAGE_TABLE)
-    if rows == 0 and not rejects:
-        raise RejectedFile(f"{path.name}: the sheet has a header but no data rows")
-    return Staged(names, original, rows, len(rejects), "xlsx")
+    return Staged(names, original, count_rows(con, STAGE_TABLE), len(rejects), fmt)
 
 
 def stage_jsonl(con, path: Path, options: SourceOptions) -> Staged:

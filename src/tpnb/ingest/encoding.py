@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from tpnb.ingest.errors import RejectedFile
-from tpnb.ingest.options import SourceOptions
+from tpnb.ingest.options import DELIMITERS, SourceOptions
 
 CHUNK_BYTES = 16 * 1024 * 1024
 HEAD_BYTES = 8 * 1024 * 1024  # what the encoding is guessed from before DuckDB reads the rest
@@ -72,6 +72,18 @@ def transcode(path: Path, encoding: str, folder: Path | None = None, prefix: str
         Path(tmp).unlink(missing_ok=True)
         raise
     return Path(tmp)
+
+
+def sniff_delimiter(path: Path, first: str, options: SourceOptions) -> str:
+    """The delimiter set in the config, tab for .tsv, else the one most frequent outside quotes in ``first``."""
+    if options.delimiter:
+        return options.delimiter
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    outside_quotes = first.split('"')[::2]
+    counts = {d: sum(part.count(d) for part in outside_quotes) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
 
 
 def has_mixed_line_ends(head: bytes) -> bool:

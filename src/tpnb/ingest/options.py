@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from fnmatch import fnmatchcase as fnmatch
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 
 from tpnb.contracts import KINDS, NOT_APPLICABLE_CODES
+from tpnb.contracts.formats import FORMATS
 
 DEFAULT_DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S.%f",
@@ -61,7 +63,30 @@ OPTION_KEYS = {
     "date_floor",
     "phone_region",
     "header_row",
+    "format",
+    "header_rows",
+    "skip_rows",
+    "drop",
+    "missing",
+    "complaint",
 }
+# Values that mean "no answer" in an outcome column (NPS, repurchase intent): that value is missing,
+# the row is kept. More per column with missing:, and a tool's own codes come with its format:.
+MISSING_CODES = (
+    "weiß nicht",
+    "weiss nicht",
+    "k.a.",
+    "k. a.",
+    "keine angabe",
+    "keine antwort",
+    "don't know",
+    "dont know",
+    "do not know",
+    "no answer",
+    "prefer not to say",
+    "n/a",
+)
+OUTCOME_COLUMNS = ("nps", "repurchase_intent")
 
 
 class ConfigError(ValueError):
@@ -74,7 +99,9 @@ class SourceOptions:
 
     rename: dict[str, str] = field(default_factory=dict)
     scale: tuple[float, float] = (1, 5)
+    # Codes that mean "not experienced" in every rating column; per column in not_applicable_by.
     not_applicable: tuple[str, ...] = ()
+    not_applicable_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
     date_format: str | None = None
     delimiter: str | None = None
     encoding: str | None = None
@@ -93,6 +120,49 @@ class SourceOptions:
     phone_region: str = "DE"
     # XLSX: the sheet row (1-based) that holds the header; None finds it (a title above it is skipped).
     header_row: int | None = None
+    # A tool's export layout (tpnb.ingest.exports): qualtrics, surveymonkey, limesurvey, spss, zendesk, ...
+    format: str | None = None
+    # CSV: the rows of the header (the first names the columns; the others, such as question
+    # texts, are skipped) and the lines before it (a title).
+    header_rows: int = 1
+    skip_rows: int = 0
+    # Columns never loaded (glob patterns on the header, any case): a tool's personal data.
+    drop: tuple[str, ...] = ()
+    # Values that mean missing in one column (glob on the renamed name): {"nps": ["99"]}.
+    missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Ticket types and tags that mark a complaint (the ticket-system formats).
+    complaint: tuple[str, ...] = ("complaint", "beschwerde", "reklamation")
+    # Columns a format's defaults recode that an export may lack (no error when absent).
+    preset_columns: tuple[str, ...] = ()
+
+    @property
+    def reads_export(self) -> bool:
+        """Whether the file goes through an export reader (a tool's layout) instead of the plain reader."""
+        return self.format is not None or self.header_rows > 1 or self.skip_rows > 0 or bool(self.drop)
+
+    def not_applicable_for(self, column: str) -> list[str]:
+        """The not-experienced codes of one rating column (lower case): the shared ones and its own."""
+        own = [code for pattern, codes in self.not_applicable_by.items() if fnmatch(column, pattern) for code in codes]
+        return sorted({*self.not_applicable_codes, *(c.strip().lower() for c in own)})
+
+    def missing_for(self, column: str) -> list[str]:
+        """The values that mean missing in ``column`` (lower case); outcome columns know the usual ones."""
+        own = [code for pattern, codes in self.missing.items() if fnmatch(column, pattern) for code in codes]
+        shared = MISSING_CODES if column in OUTCOME_COLUMNS else ()
+        return sorted({*shared, *(c.strip().lower() for c in own)})
+
+    def recode_for(self, columns: list[str]) -> dict[str, dict[str, str]]:
+        """The recode map per staged column: a key may be a glob (tp_*) for many columns; an exact key wins."""
+        out: dict[str, dict[str, str]] = {}
+        for pattern, mapping in self.recode.items():
+            if any(ch in pattern for ch in "*?["):
+                for column in columns:
+                    if fnmatch(column, pattern):
+                        out[column] = {**mapping, **out.get(column, {})}
+        for name, mapping in self.recode.items():
+            if not any(ch in name for ch in "*?["):
+                out[name] = {**out.get(name, {}), **mapping}
+        return out
 
     @property
     def date_formats(self) -> list[str]:
@@ -126,10 +196,15 @@ class Source:
 
 
 def options_from_mapping(entry: dict[str, Any], where: str) -> SourceOptions:
-    """``SourceOptions`` from one entry of a source config; unknown keys name ``where``."""
+    """``SourceOptions`` from one entry of a source config; unknown keys name ``where``.
+
+    With ``format:``, the tool's defaults (its standard columns, code lists, personal columns)
+    come first and the entry's own options are laid over them."""
     unknown = sorted(set(entry) - OPTION_KEYS)
     if unknown:
         raise ConfigError(f"{where}: unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(OPTION_KEYS))}")
+    if entry.get("format") is not None:
+        entry = with_format(entry, where)
     scale = entry.get("scale", (1, 5))
     if not (isinstance(scale, list | tuple) and len(scale) == 2):
         raise ConfigError(f"{where}: scale must be [min, max], got {scale!r}")
@@ -166,12 +241,28 @@ def options_from_mapping(entry: dict[str, Any], where: str) -> SourceOptions:
         normalize_name(col): {str(k): str(v) for k, v in (mapping or {}).items()}
         for col, mapping in (entry.get("recode") or {}).items()
     }
+    na = entry.get("not_applicable") or ()
+    na_by = {}
+    if isinstance(na, dict):  # per column: {tp_delivery: ["99"], "tp_*": ["0"]}
+        na_by = {normalize_name(col): _codes(codes, where, "not_applicable") for col, codes in na.items()}
+        na = ()
+    missing = entry.get("missing") or {}
+    if not isinstance(missing, dict):
+        raise ConfigError(f"{where}: missing must map a column to its codes, e.g. {{nps: ['99', 'k.A.']}}")
     return SourceOptions(
+        not_applicable_by=na_by,
+        format=entry.get("format"),
+        header_rows=_count(entry.get("header_rows", 1), where, "header_rows", 1),
+        skip_rows=_count(entry.get("skip_rows", 0), where, "skip_rows", 0),
+        drop=_codes(entry.get("drop") or (), where, "drop"),
+        missing={normalize_name(col): _codes(codes, where, "missing") for col, codes in missing.items()},
+        complaint=_codes(entry.get("complaint", SourceOptions.complaint), where, "complaint"),
+        preset_columns=tuple(entry.get("_preset_columns", ())),
         derive=derive,
         recode=recode,
         rename={str(k): str(v) for k, v in (entry.get("rename") or {}).items()},
         scale=(float(scale[0]), float(scale[1])),
-        not_applicable=tuple(str(c) for c in entry.get("not_applicable") or ()),
+        not_applicable=_codes(na, where, "not_applicable"),
         date_format=entry.get("date_format"),
         delimiter=delimiter,
         encoding=encoding,
@@ -182,6 +273,44 @@ def options_from_mapping(entry: dict[str, Any], where: str) -> SourceOptions:
         phone_region=phone_region,
         header_row=_header_row(entry.get("header_row"), where),
     )
+
+
+def with_format(entry: dict[str, Any], where: str) -> dict[str, Any]:
+    """A source entry laid over its format's defaults (rename, recode and missing merged; drop added)."""
+    name = str(entry["format"])
+    fmt = FORMATS.get(name)
+    if fmt is None:
+        raise ConfigError(f"{where}: unknown format '{name}'; known: {', '.join(FORMATS)}")
+    kind = entry.get("kind")
+    if kind not in fmt.defaults:
+        raise ConfigError(
+            f"{where}: format '{name}' ({fmt.tool}) reads kind(s) {', '.join(fmt.defaults)}, not '{kind}'"
+        )
+    base = fmt.defaults[kind]
+    merged = {**base, **entry}
+    for key in ("rename", "missing"):
+        merged[key] = {**base.get(key, {}), **(entry.get(key) or {})}
+    recode = {col: dict(m) for col, m in base.get("recode", {}).items()}
+    for col, mapping in (entry.get("recode") or {}).items():
+        recode[col] = {**recode.get(col, {}), **(mapping or {})}
+    merged["recode"] = recode
+    merged["drop"] = [*fmt.personal, *(entry.get("drop") or [])]
+    merged["_fmt_columns"] = list(base.get("recode", {}))
+    return merged
+
+
+def _codes(value: Any, where: str, key: str) -> tuple[str, ...]:
+    if isinstance(value, str | int | float):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        raise ConfigError(f"{where}: {key} must be a list of values, got {value!r}")
+    return tuple(str(v) for v in value)
+
+
+def _count(value: Any, where: str, key: str, least: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        raise ConfigError(f"{where}: {key} must be a whole number of rows ({least} or more), got {value!r}")
+    return value
 
 
 def _header_row(value: Any, where: str) -> int | None:

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import duckdb
 
-from tpnb.ingest.columnar import stage_jsonl, stage_parquet, stage_xlsx
-from tpnb.ingest.encoding import CHUNK_BYTES, guess_encoding, has_mixed_line_ends, transcode
+from tpnb.ingest.columnar import stage_frame, stage_jsonl, stage_parquet, stage_xlsx
+from tpnb.ingest.encoding import CHUNK_BYTES, guess_encoding, has_mixed_line_ends, sniff_delimiter, transcode
 from tpnb.ingest.errors import RejectedFile
-from tpnb.ingest.options import DELIMITERS, SourceOptions
+from tpnb.ingest.options import SourceOptions
 from tpnb.ingest.staging import (
     MAX_FIELD_BYTES,
     REJECTS,
@@ -95,6 +95,7 @@ def stage_file(
     candidates: dict[str, str] | None = None,
     encoding: str | None = None,
     normalize: bool = False,
+    kind_name: str = "surveys",
 ) -> Staged:
     """Stage ``path``; raise RejectedFile when unreadable.
 
@@ -110,24 +111,38 @@ def stage_file(
     if path.stat().st_size == 0:
         raise RejectedFile(f"{path.name}: the file is empty")
     drop_stage(con)
-    fmt = file_format(path)
-    if fmt == "csv":
+    fmt = "export" if options.reads_export else file_format(path)
+    if fmt == "export":  # a tool's layout (or header rows), read in Python, then validated like any file
+        staged = _stage_export(con, path, kind_name, options)
+    elif fmt == "csv":
         staged = _stage_csv(con, path, options, candidates or {}, encoding, normalize)
     elif fmt == "parquet":
         staged = stage_parquet(con, path, options, candidates or {})
     else:
         reader = {"xlsx": stage_xlsx, "jsonl": stage_jsonl}[fmt]
         staged = reader(con, path, options)
-    if options.derive or options.recode:
+    if options.derive or options.recode_for(staged.columns):
         _apply_derive_and_recode(con, path, staged, options)
     if not staged.lazy:
         con.execute(f"create temp view {STAGE} as select * from {STAGE_TABLE}")
-    if fmt != "csv" or (options.derive or options.recode):
+    if fmt != "csv" or (options.derive or options.recode_for(staged.columns)):
         drop_temp(con, SAMPLE)
         con.execute(
             f"create temp table {SAMPLE} as select * from {staged.source} limit {SAMPLE_ROWS}",
             staged.params,
         )
+    return staged
+
+
+def _stage_export(con, path: Path, kind_name: str, options: SourceOptions) -> Staged:
+    from tpnb.ingest.exports import read_export  # the exports read options: imported when used
+
+    table = read_export(path, kind_name, options)
+    header, frame = table.frame()
+    staged = stage_frame(con, path, header, frame, table.rejects, options, options.format or "csv export")
+    staged.dropped = table.dropped
+    if staged.rows == 0 and not table.rejects:
+        raise RejectedFile(f"{path.name}: the export has no data rows")
     return staged
 
 
@@ -164,8 +179,10 @@ def _apply_derive_and_recode(con, path: Path, staged: Staged, options: SourceOpt
             con.execute(f"update {STAGE_TABLE} set {ident(target)} = $value", {"value": str(spec["value"])})
         staged.columns.append(target)
         staged.original[target] = f"{target} (derived)"
-    for column, mapping in options.recode.items():
+    for column, mapping in options.recode_for(staged.columns).items():
         if column not in staged.columns:
+            if column in options.preset_columns:  # a tool's default for a column this export lacks
+                continue
             raise RejectedFile(f"{path.name}: recode names column '{column}', which is not in the file")
         if column in staged.typed:
             raise AssertionError("recoded columns are never typed by the reader")
@@ -196,17 +213,6 @@ def _first_record(path: Path, encoding: str) -> str:
         return "".join(lines)
 
 
-def _sniff_delimiter(path: Path, first: str, options: SourceOptions) -> str:
-    if options.delimiter:
-        return options.delimiter
-    if path.suffix.lower() == ".tsv":
-        return "\t"
-    outside_quotes = first.split('"')[::2]
-    counts = {d: sum(part.count(d) for part in outside_quotes) for d in DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
-
-
 READ_CSV = (
     "read_csv($path, delim=$delim, quote='\"', escape='\"', header=true, columns=$columns, "
     "store_rejects=true, rejects_table='stage_rejects', rejects_scan='stage_rejects_scan', "
@@ -235,7 +241,7 @@ def _stage_csv(
     first = _first_record(path, encoding)
     if not first.strip():
         raise RejectedFile(f"{path.name}: the first line is empty; expected a header row")
-    delimiter = _sniff_delimiter(path, first, options)
+    delimiter = sniff_delimiter(path, first, options)
     header = next(csv.reader(io.StringIO(first), delimiter=delimiter, quotechar='"'))
     names, original = target_names(path, header, options)
     folder, prefix = temp_files(con)

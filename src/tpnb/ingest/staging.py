@@ -36,6 +36,7 @@ class Staged:
     # (+ the records the reader rejected before it). None: the staged table has __line.
     first_line: int | None = None
     temp_file: Path | None = None  # a UTF-8 copy of a Windows-1252 file, removed after the load
+    dropped: list[str] = field(default_factory=list)  # a tool's personal columns, never read on
 
     @property
     def lazy(self) -> bool:

@@ -11,6 +11,7 @@ formats) are bound parameters.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from tpnb import contracts as c
@@ -144,7 +145,9 @@ def reader_candidates(kind: Kind, options: SourceOptions) -> dict[str, str]:
     """
     out = {}
     for col in kind.columns:
-        if col.type not in READER_TYPES or col.name in options.recode or col.name == "repurchase_intent":
+        if col.type not in READER_TYPES or col.name == "repurchase_intent":
+            continue
+        if col.name in options.recode_for([col.name]) or col.name in options.missing:
             continue
         if col.type in (c.TIMESTAMP, c.DATE) and options.date_format:
             continue
@@ -162,14 +165,22 @@ class _Builder:
         self.num = "tpnb_num_point" if options.decimal == "." else "tpnb_num_comma"
         self.present: set[str] = set()
         self.formats: dict[str, int] = {}  # date column -> index of its likely format in date_formats
+        self.params: dict[str, list[str]] = {}  # code lists the SQL binds
+        self.missing_keys: dict[str, str] = {}  # column -> its missing-codes parameter
 
     def raw(self, name: str) -> str:
-        """The value as text (NULL when blank)."""
+        """The value as text (NULL when blank, or a code that means missing in this column)."""
         if name in self.typed:
             return f"{ident(name)}::varchar"
         col = ident(name)
         # trim() copies every string; most values hold no space at all
-        return f"nullif(case when contains({col}, ' ') then trim({col}) else {col} end, '')"
+        value = f"nullif(case when contains({col}, ' ') then trim({col}) else {col} end, '')"
+        missing = self.options.missing_for(name)
+        if not missing:
+            return value
+        key = self.missing_keys.setdefault(name, f"missing_{len(self.missing_keys)}")
+        self.params[key] = missing
+        return f"(list_transform([{value}], lambda v: case when not list_contains(${key}, lower(v)) then v end))[1]"
 
     def parse(self, col: c.Column) -> str:
         number = ident(col.name) if col.name in self.typed else f"{self.num}({self.raw(col.name)})"
@@ -320,10 +331,14 @@ def typed_select(con, kind: Kind, staged: Staged, layout: Layout, options: Sourc
         items = []
         for i, (staged_col, tp) in enumerate(layout.ratings.items()):
             raw = b.raw(staged_col)
+            na = "na_codes"
+            if options.not_applicable_by and options.not_applicable_for(staged_col) != options.not_applicable_codes:
+                na = f"na_codes_{i}"
+                b.params[na] = options.not_applicable_for(staged_col)
             # parsed once here; the ratings list and the checks read the columns
-            parsed.append(f"({raw} is null or list_contains($na_codes, lower({raw}))) as __na_{i}")
+            parsed.append(f"({raw} is null or list_contains(${na}, lower({raw}))) as __na_{i}")
             parsed.append(
-                f"case when not ({raw} is null or list_contains($na_codes, lower({raw}))) "
+                f"case when not ({raw} is null or list_contains(${na}, lower({raw}))) "
                 f"then {b.num}({raw}) end as __r_{i}"
             )
             items.append(f"{{{literal(kind.wide.key)}: {literal(tp)}, 'experienced': not __na_{i}, 'rating': __r_{i}}}")
@@ -376,6 +391,7 @@ def typed_select(con, kind: Kind, staged: Staged, layout: Layout, options: Sourc
         params["phone_region"] = options.phone_region
     if "$na_codes" in sql:
         params["na_codes"] = options.not_applicable_codes
+    params.update({k: v for k, v in b.params.items() if re.search(rf"\${k}\b", sql)})
     for i in set(b.formats.values()):
         params[f"format_{i}"] = options.date_formats[i]
     return sql, params
