@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +19,17 @@ from tpnb.settings import load_settings
 REPO = Path(__file__).resolve().parents[1]
 SHARED_REAL = REPO.parent / "shared" / "data" / "real"
 DEMO_AS_OF = date(2026, 10, 31)
+
+
+def tpnb_in(folder: Path, *args) -> subprocess.CompletedProcess:
+    """`tpnb ARGS` as a real process in ``folder``, its internal-error log kept there."""
+    return subprocess.run(
+        [sys.executable, "-m", "tpnb.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env={**os.environ, "TPNB_HOME": str(REPO), "TPNB_ERROR_LOG": str(folder / "errors.log")},
+    )
 
 
 @pytest.fixture(scope="session")

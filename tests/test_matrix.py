@@ -8,9 +8,7 @@ the exit code, that no traceback reached the terminal, and what the pages say.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +18,7 @@ import polars as pl
 import pytest
 import yaml
 
-from tests.conftest import DEMO_AS_OF, REPO, real_data
+from tests.conftest import DEMO_AS_OF, REPO, real_data, tpnb_in
 from tpnb import demo
 
 pytestmark = pytest.mark.slow
@@ -44,13 +42,7 @@ class Shape:
 
 
 def tpnb(*args, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "tpnb.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**os.environ, "TPNB_HOME": str(REPO), "TPNB_ERROR_LOG": str(cwd / "errors.log")},
-    )
+    return tpnb_in(cwd, *args)
 
 
 # --- the data shapes ------------------------------------------------------------------------
