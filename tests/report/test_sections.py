@@ -35,6 +35,8 @@ def test_summary_names_nps_touchpoints_targets_and_the_service_problem(demo_db, 
     assert "Delivery" not in act_first
     assert "Measures that worked: Neuer Logistikpartner" in text
     assert "Biggest service-chain problem" in text
+    # the demo's change is far beyond chance: its p-value is "< 0.001", never "0.000"
+    assert "a significant change, p &lt; 0.001)" in text and "p = 0.000" not in text
 
 
 def test_driver_results_are_shared_until_the_database_changes(demo_db, tmp_path, monkeypatch):

@@ -163,12 +163,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "; design effect {deff}: several respondents per account",
     },
     "summary.change_significant": {
-        "de": "; gegenüber dem Vorzeitraum {change} Punkte (eine signifikante Veränderung, p = {p}).",
-        "en": "; {change} points against the previous period (a significant change, p = {p}).",
+        "de": "; gegenüber dem Vorzeitraum {change} Punkte (eine signifikante Veränderung, p {p}).",
+        "en": "; {change} points against the previous period (a significant change, p {p}).",
     },
     "summary.change_not_significant": {
-        "de": "; gegenüber dem Vorzeitraum {change} Punkte (keine gesicherte Veränderung, p = {p}).",
-        "en": "; {change} points against the previous period (not a reliable change, p = {p}).",
+        "de": "; gegenüber dem Vorzeitraum {change} Punkte (keine gesicherte Veränderung, p {p}).",
+        "en": "; {change} points against the previous period (not a reliable change, p {p}).",
     },
     "summary.few_responses": {
         "de": " Achtung: weniger als {min_n} Antworten.",

@@ -11,6 +11,7 @@ from tpnb.report.blocks import Html, bullets, join, notice, strong
 from tpnb.report.context import ReportContext
 from tpnb.report.i18n import fmt_number, fmt_share, fmt_signed, label
 from tpnb.report.review import latest_targets, measure_effects, target_name
+from tpnb.report.tables import format_value
 
 
 def headline_nps(ctx: ReportContext) -> dict:
@@ -87,7 +88,9 @@ def nps_line(ctx: ReportContext) -> Html:
     change = head["change"]
     if change:
         key = "summary.change_significant" if change["is_significant"] else "summary.change_not_significant"
-        parts.append(ctx.text(key, change=fmt_signed(change["change"], lang), p=fmt_number(change["p_value"], lang, 3)))
+        p_text = format_value(change["p_value"], "p", lang)  # "< 0,001", never "0,000"
+        p_text = p_text if p_text.startswith("<") else "= " + p_text
+        parts.append(ctx.text(key, change=fmt_signed(change["change"], lang), p=p_text))
     if now["n"] < ctx.min_n:
         parts.append(ctx.text("summary.few_responses", min_n=ctx.min_n))
     return join(*parts)
