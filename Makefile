@@ -11,7 +11,7 @@ DB ?= data/tpnb.duckdb
 TEST_DB := data/test/tpnb.duckdb
 export TPNB_HOME := $(CURDIR)
 
-.PHONY: help setup demo data reports test test-fast lab bench bench-full bench-scale bench-100m lint format browser clean
+.PHONY: help setup demo data reports test test-fast lab bench bench-full bench-scale bench-100m lint format browser screenshots clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "; printf "tpnb make targets:\n"} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -47,6 +47,10 @@ browser: ## install Debian's chromium for the browser tests (root, apt) when it 
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: install Debian's 'chromium' package for the browser tests"; fi; }
 
+screenshots: $(STAMP) browser ## regenerate the README images from the demo reports (headless Chromium, offline)
+	@test -f reports/drivers.html -a -f reports/overview.html || $(MAKE) demo
+	$(BIN)/python docs/screenshots.py --reports reports --out docs
+
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the tpnb kernel
 	$(BIN)/jupyter lab notebooks/
 
@@ -63,11 +67,11 @@ bench-100m: $(STAMP) ## 100M contacts through ingest, marts and nps (needs ~40 G
 	$(BIN)/python bench/out_of_core.py --copies 10
 
 lint: $(STAMP) ## ruff over the package, tests and benchmarks (lint rules and formatting)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench examples docs
+	$(BIN)/ruff format --check src tests bench examples docs
 
 format: $(STAMP) ## format the code with ruff
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff format src tests bench examples docs
 
 clean: ## remove generated data, reports and caches (keeps .venv)
 	rm -rf data/demo data/test data/*.duckdb data/*.duckdb.wal reports/*.html reports/runs reports/archive reports/bench .pytest_cache

@@ -192,7 +192,7 @@ def test_code_is_ruff_clean_and_formatted():
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed (pip install -e '.[test]')")
-    paths = [str(REPO / d) for d in ("src", "tests", "bench")]
+    paths = [str(REPO / d) for d in ("src", "tests", "bench", "examples", "docs")]
     lint = subprocess.run([ruff, "check", *paths], capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout[-2000:]
     fmt = subprocess.run([ruff, "format", "--check", *paths], capture_output=True, text=True)
