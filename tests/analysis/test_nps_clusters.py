@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import polars as pl
 import pytest
 
+from tests.conftest import tpnb_in
 from tpnb.analysis.nps import nps
 
 
@@ -43,3 +46,17 @@ def test_clustered_intervals_cover_about_95_percent_with_intra_account_correlati
         naive_hits += naive["ci_low"] <= truth <= naive["ci_high"]
     assert 0.93 <= hits / runs <= 0.97
     assert naive_hits / runs < 0.91  # without the clustering the interval is too narrow
+
+
+def test_the_demo_has_accounts_that_answer_alike_and_the_interval_says_so(demo_db, tmp_path):
+    db, truth = demo_db
+    assert truth["nps_model"]["account_effect_sd"] > 0  # documented in truth.json
+    run = tpnb_in(tmp_path, "nps", "--db", db, "--json")
+    overall = json.loads(run.stdout)["groups"][0]
+    # several respondents of one company share its effect: the design effect is well above 1 and
+    # the interval is that much wider than one that takes every respondent as independent
+    assert overall["design_effect"] > 1.15
+    assert overall["n_effective"] == pytest.approx(overall["n"] / overall["design_effect"])
+    p, d, n = overall["promoters"] / overall["n"], overall["detractors"] / overall["n"], overall["n"]
+    independent_se = 100 * ((p + d - (p - d) ** 2) / n) ** 0.5
+    assert overall["se"] > 1.05 * independent_se

@@ -22,6 +22,7 @@ import polars as pl
 from tpnb.demo.observations import draw_observations, observation_truth
 from tpnb.demo.service_log import draw_contacts, experience_before, pick
 from tpnb.demo.spec import (
+    ACCOUNT_EFFECT_SD,
     COMMENT_SHARE,
     COMMENTS,
     EXPERIENCE_EFFECT,
@@ -81,7 +82,8 @@ def generate(
 
     cust = _customers(rng, customers)
     contacts = draw_contacts(rng, cust, start, end)
-    surveys, experience = _surveys(rng, cust, contacts, start, end, survey_share)
+    account_effect = _account_effects(seed, cust)
+    surveys, experience = _surveys(rng, cust, contacts, start, end, survey_share, account_effect)
     orders = _orders(rng, cust, surveys, start, end)
     touchpoints = pl.DataFrame(
         [
@@ -172,6 +174,14 @@ def _customers(rng: np.random.Generator, n: int) -> pl.DataFrame:
     )
 
 
+def _account_effects(seed: int, cust: pl.DataFrame) -> np.ndarray:
+    """Each customer's share of their account's effect on NPS (one draw per account, own stream)."""
+    accounts = cust["account_id"].to_numpy()
+    names, index = np.unique(accounts, return_inverse=True)
+    effects = np.random.default_rng([seed, 20261123]).normal(0, ACCOUNT_EFFECT_SD, len(names))
+    return effects[index]
+
+
 def _surveys(
     rng,
     cust: pl.DataFrame,
@@ -179,6 +189,7 @@ def _surveys(
     start,
     end,
     survey_share: float = SURVEY_SHARE_PER_WAVE,
+    account_effect: np.ndarray | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     n_cust = cust.height
     span = end - start
@@ -220,6 +231,8 @@ def _surveys(
         latent += np.where(experienced, t.weight * (value - 3), 0.0)
         ratings[t.touchpoint_id] = np.where(experienced, value, np.nan)
     latent += np.array([SEGMENT_EFFECT[s] for s in base["segment"]]) + np.array([ROLE_EFFECT[r] for r in base["role"]])
+    if account_effect is not None:
+        latent += account_effect[idx]
     for feature, effect in EXPERIENCE_EFFECT.items():
         latent += effect * base[feature].to_numpy()
     nps = np.clip(np.round(latent + rng.normal(0, NPS_NOISE_SD, n)), 0, 10).astype(int)

@@ -187,6 +187,10 @@ EXPERIENCE_EFFECT = {
 }
 NPS_INTERCEPT = 7.2
 NPS_NOISE_SD = 1.3
+# People of one company answer alike: a shared effect per account on the latent NPS scale, drawn
+# from its own stream (the rest of the demo is the same with or without it). Intra-account
+# correlation of the latent residual: 0.6^2 / (0.6^2 + 1.3^2) = 0.18.
+ACCOUNT_EFFECT_SD = 0.6
 RATING_HALO_SD = 0.7
 RATING_NOISE_SD = 0.8
 REPURCHASE_LOGIT = {"intercept": 0.2, "nps_minus_7": 0.45, "was_passed_around": -0.5}

@@ -7,6 +7,7 @@ import math
 import polars as pl
 
 from tpnb.demo.spec import (
+    ACCOUNT_EFFECT_SD,
     CALLBACK_LATER_SHARE,
     CALLBACK_SAME_DAY_SHARE,
     COMPLAINT_INTERIM_MEAN,
@@ -40,9 +41,14 @@ def build_truth(seed, customers, as_of, contacts: pl.DataFrame, surveys: pl.Data
         "as_of": as_of.isoformat(),
         "nps_model": {
             "formula": "nps = clip(round(intercept + sum_tp experienced_tp * weight_tp * (rating_tp - 3) "
-            "+ segment + role + experience effects + N(0, noise_sd)), 0, 10)",
+            "+ segment + role + experience effects + account_effect + N(0, noise_sd)), 0, 10)",
             "intercept": NPS_INTERCEPT,
             "noise_sd": NPS_NOISE_SD,
+            # one draw per account, shared by its respondents: clustering the tests can see
+            "account_effect_sd": ACCOUNT_EFFECT_SD,
+            "intra_account_correlation_latent": round(
+                ACCOUNT_EFFECT_SD**2 / (ACCOUNT_EFFECT_SD**2 + NPS_NOISE_SD**2), 3
+            ),
             "touchpoint_weights": {t.touchpoint_id: t.weight for t in TOUCHPOINTS},
             "segment_effects": SEGMENT_EFFECT,
             "role_effects": ROLE_EFFECT,
