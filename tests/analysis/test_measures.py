@@ -136,6 +136,11 @@ def test_demo_measures_find_the_working_one_and_not_the_other(demo_con, demo_db)
     assert rows["M01"]["ci_low"] > 0 and rows["M01"]["ci_low"] <= planted <= rows["M01"]["ci_high"]
     assert rows["M02"]["verdict"] != "worked"
     assert rows["M02"]["ci_low"] <= 0 <= rows["M02"]["ci_high"]
+    # the generator moves every touchpoint alike before a start: the pre-trend checks pass, and the
+    # working measure's effect is larger than any untouched touchpoint's placebo effect
+    assert rows["M01"]["pretrend_p"] > 0.05 and rows["M02"]["pretrend_p"] > 0.05
+    assert rows["M01"]["placebo_p"] == pytest.approx(1 / (1 + rows["M01"]["n_placebo"]))
+    assert rows["M01"]["p_adjusted"] < 0.05
 
 
 def test_demo_targets_have_a_status_per_quarter(demo_con):

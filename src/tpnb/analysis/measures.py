@@ -14,7 +14,10 @@
   after (adjusted-Wald change), and the share of its contacts answered
   within target (difference of proportions).
 
-A verdict says "worked" only when the interval excludes 0 on the good side.
+A verdict says "worked" only when the interval excludes 0 on the good side, the effect holds after
+Holm's adjustment across the measure's metrics, and, for a difference in differences, the event
+study finds no different trends before the start (``tpnb.analysis.pretrend``; a placebo p-value from
+the untouched touchpoints is reported beside it).
 Frames in, frames out: ``tpnb.warehouse.read.measure_inputs`` reads them.
 """
 
@@ -24,6 +27,8 @@ from datetime import timedelta
 
 import numpy as np
 import polars as pl
+
+from tpnb.analysis.pretrend import event_study, placebo_p
 
 DID_ASSUMPTION = (
     "difference-in-differences against the touchpoints the measure did not touch; assumes they "
@@ -46,7 +51,13 @@ MEASURE_SCHEMA = {
     "its_effect": pl.Float64,
     "its_ci_low": pl.Float64,
     "its_ci_high": pl.Float64,
+    "p_value": pl.Float64,
+    "p_adjusted": pl.Float64,  # Holm across the measure's metrics
+    "pretrend_p": pl.Float64,  # the event study's joint test of the leads (DiD metrics)
+    "placebo_p": pl.Float64,  # the effect among the placebo effects of untouched touchpoints
+    "n_placebo": pl.Int64,
 }
+PRETREND_FAILED = "trends differed before the start"
 
 
 # --- the estimators (frames in, numbers out) ----------------------------------------------
@@ -216,10 +227,58 @@ def evaluate_measures(
             "title": m["title"],
             "started_at": start,
         }
-        rows.append({**base, **_rating_effect(experienced, start, min_n, level)})
-        rows.append({**base, **_nps_effect(window.filter(pl.col("is_treated")), min_n, level)})
-        rows.append({**base, **_contact_effect(own_contacts, start, min_n, level)})
+        metrics = [
+            _rating_effect(experienced, start, min_n, level),
+            _nps_effect(window.filter(pl.col("is_treated")), start, min_n, level),
+            _contact_effect(own_contacts, start, min_n, level),
+        ]
+        rows += [{**base, **row} for row in _judge(metrics, level)]
     return pl.DataFrame(rows, schema=MEASURE_SCHEMA)
+
+
+def p_from_interval(effect: float, low: float, high: float, level: float) -> float:
+    """The two-sided p-value of a normal-theory interval (effect +- z se)."""
+    from scipy import stats
+
+    se = (high - low) / (2 * stats.norm.ppf(0.5 + level / 2))
+    return float(2 * stats.norm.sf(abs(effect) / se)) if se > 0 else (0.0 if effect else 1.0)
+
+
+def _judge(metrics: list[dict], level: float) -> list[dict]:
+    """Holm across the measure's metrics; a verdict holds only after it and a passed pre-trend check."""
+    from tpnb.analysis.multiplicity import adjust
+
+    p = [m.get("p_value") if m.get("p_value") is not None else np.nan for m in metrics]
+    adjusted = adjust(p, "holm")
+    out = []
+    for m, p_adj in zip(metrics, adjusted, strict=True):
+        m = {**m, "p_adjusted": None if np.isnan(p_adj) else float(p_adj)}
+        if m["verdict"] in ("worked", "worsened"):
+            if m["p_adjusted"] is not None and m["p_adjusted"] >= 1 - level:
+                m["verdict"] = "no clear effect"
+            elif m.get("pretrend_p") is not None and m["pretrend_p"] < 1 - level:
+                m["verdict"] = PRETREND_FAILED
+        out.append(m)
+    return out
+
+
+def _placebos(ratings: pl.DataFrame, min_n: int) -> list[float]:
+    """The difference in differences of each untouched touchpoint as if it had had the measure
+    (the others untouched as comparison): in the 2x2 design, the difference of the cell means."""
+    control = ratings.filter(~pl.col("is_treated"))
+    cells = control.group_by("touchpoint_id", "is_post").agg(pl.len().alias("n"), pl.col("rating").sum().alias("sum"))
+    totals = cells.group_by("is_post").agg(pl.col("n").sum().alias("n_all"), pl.col("sum").sum().alias("sum_all"))
+    cells = cells.join(totals, on="is_post").with_columns(
+        (pl.col("sum") / pl.col("n")).alias("own"),
+        ((pl.col("sum_all") - pl.col("sum")) / (pl.col("n_all") - pl.col("n"))).alias("others"),
+    )
+    effects = []
+    for tp in cells["touchpoint_id"].unique().sort().to_list():
+        pre = cells.filter((pl.col("touchpoint_id") == tp) & ~pl.col("is_post"))
+        post = cells.filter((pl.col("touchpoint_id") == tp) & pl.col("is_post"))
+        if pre.height and post.height and min(pre["n"][0], post["n"][0]) >= min_n:
+            effects.append(float((post["own"][0] - pre["own"][0]) - (post["others"][0] - pre["others"][0])))
+    return effects
 
 
 def _rating_effect(ratings: pl.DataFrame, start, min_n: int, level: float) -> dict:
@@ -247,16 +306,22 @@ def _rating_effect(ratings: pl.DataFrame, start, min_n: int, level: float) -> di
     its = interrupted_time_series(own.select("day", "rating"), start, level)
     if its:
         row["its_effect"], row["its_ci_low"], row["its_ci_high"] = its
+    study = event_study(ratings, start, level)
+    placebos = _placebos(ratings, min_n)
     return {
         **row,
         "effect": effect,
         "ci_low": low,
         "ci_high": high,
+        "p_value": p_from_interval(effect, low, high, level),
+        "pretrend_p": study.pretrend_p if study else None,
+        "placebo_p": placebo_p(effect, placebos),
+        "n_placebo": len(placebos),
         "verdict": verdict(effect, low, high),
     }
 
 
-def _nps_effect(own: pl.DataFrame, min_n: int, level: float) -> dict:
+def _nps_effect(own: pl.DataFrame, start, min_n: int, level: float) -> dict:
     """NPS points: difference-in-differences between respondents who experienced the touchpoint and
     those who did not (both asked about it), so a general rise in NPS is not credited to the measure."""
     scored = own.filter(pl.col("nps").is_not_null()).with_columns(
@@ -288,11 +353,14 @@ def _nps_effect(own: pl.DataFrame, min_n: int, level: float) -> dict:
     after = treated.filter(pl.col("is_post"))["rating"].to_numpy()
     row["before_after_effect"] = float(after.mean() - before.mean())
     effect, low, high = diff_in_diff(scored, level)
+    study = event_study(scored, start, level)
     return {
         **row,
         "effect": effect,
         "ci_low": low,
         "ci_high": high,
+        "p_value": p_from_interval(effect, low, high, level),
+        "pretrend_p": study.pretrend_p if study else None,
         "verdict": verdict(effect, low, high),
     }
 
@@ -322,6 +390,7 @@ def _contact_effect(contacts: pl.DataFrame, start, min_n: int, level: float) -> 
         "effect": effect,
         "ci_low": low,
         "ci_high": high,
+        "p_value": p_from_interval(effect, low, high, level),
         "before_after_effect": effect,
         "verdict": verdict(effect, low, high),
     }

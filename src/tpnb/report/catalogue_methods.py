@@ -23,9 +23,46 @@ LABELS: dict[str, dict[str, str]] = {
     "linear-probability R²": {"de": "R² des linearen Wahrscheinlichkeitsmodells", "en": "linear-probability R²"},
     "bootstrap.account": {"de": "ganze Firmen gezogen", "en": "whole accounts drawn"},
     "bootstrap.respondent": {"de": "Befragte gezogen", "en": "respondents drawn"},
+    "trends differed before the start": {
+        "de": "Trends schon vor dem Start verschieden",
+        "en": "trends differed before the start",
+    },
+    "p_adjusted": {"de": "p (Holm)", "en": "p (Holm)"},
+    "weights": {"de": "Gewichtung", "en": "weighting"},
+    "raked": {"de": "Raking auf die Kundenbasis", "en": "raked to the customer base"},
+    "unweighted": {"de": "ungewichtet", "en": "unweighted"},
+    "WLS, SE clustered by account": {
+        "de": "gewichtete KQ, Standardfehler nach Firma geclustert",
+        "en": "WLS, SE clustered by account",
+    },
+    "WLS, HC3 robust SE": {"de": "gewichtete KQ, robuste Standardfehler (HC3)", "en": "WLS, HC3 robust SE"},
+    "weighted logit, SE clustered by account": {
+        "de": "gewichtetes Logit, Standardfehler nach Firma geclustert",
+        "en": "weighted logit, SE clustered by account",
+    },
+    "weighted logit, robust SE": {"de": "gewichtetes Logit, robuste Standardfehler", "en": "weighted logit, robust SE"},
+    "pretrend_p": {"de": "p Vortrend", "en": "p pre-trend"},
+    "placebo_p": {"de": "p Placebo", "en": "p placebo"},
 }
 
 TEXTS: dict[str, dict[str, str]] = {
+    "summary.weighted": {
+        "de": " Gewichtet: Antworten per Raking an die Anteile der Kundenbasis ({margins}) angepasst; "
+        "effektives n {kish}.",
+        "en": " Weighted: responses raked to the customer base's shares ({margins}); effective n {kish}.",
+    },
+    "measures.checks": {
+        "de": "p (Holm): über die drei Kennzahlen einer Maßnahme nach Holm adjustiert. p Vortrend: gemeinsamer "
+        "Test der Monate vor dem Start in einer Event-Studie (klein: die Gruppen liefen schon vorher "
+        "auseinander, dann gilt keine Wirkung als belegt). p Placebo: Anteil der Kontaktpunkte ohne Maßnahme, "
+        "die zum selben Start eine mindestens so große Differenz zeigen. „Wirkt“ heißt: Intervall ohne 0, "
+        "nach Holm gesichert, Vortrend unauffällig.",
+        "en": "p (Holm): adjusted by Holm's method over a measure's three metrics. p pre-trend: joint test of "
+        "the months before the start in an event study (small: the groups were already drifting apart, so no "
+        "effect counts as shown). p placebo: share of the touchpoints without a measure that show a "
+        "difference at least as large at the same start. 'Worked' means: interval without 0, holding after "
+        "Holm, no pre-trend.",
+    },
     "diag.at_bound": {"de": "Antworten bei 0 oder 10", "en": "answers at 0 or 10"},
     "drivers.at_bound_note": {
         "de": "{share} der Antworten liegen bei 0 oder 10: die OLS-Effekte sind zur Null hin gedrückt "

@@ -82,6 +82,9 @@ def measures(ctx: ReportContext) -> Section:
             "ci_high": "+",
             "n_before": ctx.text("measures.n_before"),
             "n_after": ctx.text("measures.n_after"),
+            "p_adjusted": label("p_adjusted", ctx.language),
+            "pretrend_p": label("pretrend_p", ctx.language),
+            "placebo_p": label("placebo_p", ctx.language),
             "verdict": ctx.text("measures.verdict"),
         },
         ctx.language,
@@ -91,6 +94,9 @@ def measures(ctx: ReportContext) -> Section:
             "ci_high": "num2",
             "n_before": "int",
             "n_after": "int",
+            "p_adjusted": "p",
+            "pretrend_p": "p",
+            "placebo_p": "num2",
         },
         translate=("metric", "verdict"),
     )
@@ -108,4 +114,5 @@ def measures(ctx: ReportContext) -> Section:
             ),
         ]
     ).rename({"title": "name"})
-    return section.add(paragraph(intro), charts.measure_forest(forest, ctx.language), table)
+    checks = paragraph(ctx.text("measures.checks"))
+    return section.add(paragraph(intro), charts.measure_forest(forest, ctx.language), table, checks)
