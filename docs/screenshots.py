@@ -47,7 +47,9 @@ def take(reports: Path, out: Path) -> list[Path]:
                 page.wait_for_timeout(500)  # the charts' resize after their first draw
                 full = page.evaluate("document.documentElement.scrollHeight")
                 target = out / image
-                page.screenshot(path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": min(top, full)})
+                page.screenshot(
+                    path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": min(top, full)}
+                )
                 context.close()
                 written.append(target)
         finally:

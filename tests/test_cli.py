@@ -359,3 +359,14 @@ def test_nps_groups_below_min_n_are_flagged_and_suppressed_unless_asked(demo_db)
     assert f"{len(doc['groups']):,} group(s) below min_n (30)" in text.stderr
     shown = json.loads(tpnb("nps", "--db", demo_db[0], "--by", "account", "--json", "--show-small").stdout)
     assert all(g["small"] and g["nps"] is not None for g in shown["groups"])
+
+
+def test_drivers_ordered_logit_option_and_the_ceiling_note(demo_db):
+    db, _ = demo_db
+    run = tpnb("drivers", "--db", db, "--bootstrap", "0", "--ordered", "--json")
+    assert run.returncode == 0, run.stderr
+    ordered = json.loads(run.stdout)["diagnostics"]["ordered_logit"]
+    assert set(ordered["coefficients"]) >= {"tp_delivery", "tp_invoice"}
+    assert ordered["spearman_with_ols"] > 0.8  # the ordered model ranks the drivers as OLS does
+    text = tpnb("drivers", "--db", db, "--bootstrap", "0", "--ordered").stdout
+    assert "ordered logit (" in text

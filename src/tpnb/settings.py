@@ -42,6 +42,20 @@ class AnalysisSettings:
 
 
 @dataclass(frozen=True)
+class WeightSettings:
+    """Survey weights (``weights:`` in tpnb.yaml): the customer attributes responses are raked to
+    (their shares in the loaded customers), or a margins file (variable, level, share)."""
+
+    margins: tuple[str, ...] = ()
+    margins_file: str | None = None
+
+    @property
+    def default(self) -> str:
+        """``raked`` when margins are set, else ``none``: unweighted unless tpnb.yaml asks."""
+        return "raked" if self.margins or self.margins_file else "none"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything tpnb.yaml and the environment set: paths, analysis and service settings."""
 
@@ -51,6 +65,7 @@ class Settings:
     report_runs: Path
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     service: ServiceSettings = field(default_factory=ServiceSettings)
+    weights: WeightSettings = field(default_factory=WeightSettings)
 
     def sql_parameters(self) -> dict[str, Any]:
         """Values the SQL models read as bound parameters ($name)."""
@@ -84,7 +99,8 @@ class SettingsError(ValueError):
     """tpnb.yaml holds a key tpnb does not know or a value out of its range (names the key)."""
 
 
-TOP_LEVEL = ("database", "reports_dir", "report_runs", "analysis", "service")
+TOP_LEVEL = ("database", "reports_dir", "report_runs", "analysis", "service", "weights")
+WEIGHT_VARIABLES = ("segment", "role", "region")
 # key -> (check, what it must be); every number a whole number or a number, within its range
 RULES: dict[str, tuple[Any, str]] = {
     "analysis.min_n": (lambda v: _whole(v) and v >= 1, "a whole number of at least 1"),
@@ -101,6 +117,11 @@ RULES: dict[str, tuple[Any, str]] = {
     "service.first_response_target_hours": (lambda v: _number(v) and v > 0, "a number of hours above 0"),
     "service.wait_threshold_seconds": (lambda v: _number(v) and v >= 0, "a number of seconds, 0 or more"),
     "service.follow_up_days": (lambda v: _whole(v) and v >= 0, "a whole number of days, 0 or more"),
+    "weights.margins": (
+        lambda v: isinstance(v, list) and all(x in WEIGHT_VARIABLES for x in v),
+        "a list of customer attributes: " + ", ".join(WEIGHT_VARIABLES),
+    ),
+    "weights.margins_file": (lambda v: isinstance(v, str) and v.strip() != "", "the path of a CSV file"),
 }
 
 
@@ -140,6 +161,8 @@ def _section(raw: dict[str, Any], name: str, cls: type, path: Path) -> Any:
     known = dict(values)
     if "weekdays" in known:
         known["weekdays"] = tuple(int(d) for d in known["weekdays"])
+    if "margins" in known:
+        known["margins"] = tuple(known["margins"])
     return cls(**known)
 
 
@@ -172,6 +195,7 @@ def load_settings(root: Path | None = None) -> Settings:
         report_runs=root / raw.get("report_runs", "reports.yaml"),
         analysis=_section(raw, "analysis", AnalysisSettings, path),
         service=_section(raw, "service", ServiceSettings, path),
+        weights=_section(raw, "weights", WeightSettings, path),
     )
 
 

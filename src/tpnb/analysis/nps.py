@@ -49,8 +49,12 @@ def nps(
     weight: str | None = None,
     level: float = 0.95,
     cluster: str | None = "account_id",
+    taylor: bool = False,
 ) -> pl.DataFrame:
     """NPS per group with counts and an adjusted-Wald interval.
+
+    ``taylor``: ``weight`` is a survey weight (raked): the interval's design effect is that of the
+    weights and the accounts together, by Taylor linearisation (``taylor_design_effect``).
 
     ``weight`` names a column of response weights (e.g. account weights);
     weighted shares then use Kish's effective n for the interval. Where ``cluster``
@@ -76,7 +80,18 @@ def nps(
         w.sum().alias("__w"),
         (w**2).sum().alias("__w2"),
     )
-    if cluster and cluster in rated.columns:
+    if taylor and weight and cluster and cluster in rated.columns:
+        per_cluster = rated.group_by([*group_keys, cluster]).agg(
+            (w * pl.col("__s")).sum().alias("WS"), w.sum().alias("W")
+        )
+        terms = per_cluster.group_by(group_keys).agg(
+            (pl.col("WS") ** 2).sum().alias("__cws2"),
+            (pl.col("WS") * pl.col("W")).sum().alias("__cwsw"),
+            (pl.col("W") ** 2).sum().alias("__cw2"),
+            pl.len().alias("__c"),
+        )
+        agg = agg.join(terms, on=group_keys, how="left", nulls_equal=True)
+    elif cluster and cluster in rated.columns:
         per_cluster = rated.group_by([*group_keys, cluster]).agg(pl.col("__s").sum().alias("S"), pl.len().alias("m"))
         terms = per_cluster.group_by(group_keys).agg(
             (pl.col("S").cast(pl.Float64) ** 2).sum().alias("__cs2"),
@@ -110,6 +125,27 @@ def design_effect(agg: pl.DataFrame) -> np.ndarray:
     return np.maximum(np.nan_to_num(deff, nan=1.0), 1.0)
 
 
+TAYLOR_SUMS = ("__cws2", "__cwsw", "__cw2")
+
+
+def taylor_design_effect(agg: pl.DataFrame) -> np.ndarray:
+    """The design effect of weights and accounts together: the Taylor-linearised variance of the
+    weighted mean score (accounts as primary units, with replacement) over the simple-random-sample
+    variance of n responses. From per-group sums over accounts c of the weighted score sum WS_c and
+    weight sum W_c: ``__cws2`` = sum WS_c², ``__cwsw`` = sum WS_c W_c, ``__cw2`` = sum W_c², ``__c``."""
+    n = agg["n"].cast(pl.Float64).to_numpy()
+    w = agg["__w"].to_numpy()
+    c = agg["__c"].cast(pl.Float64).to_numpy()
+    mean = ((agg["__wp"] - agg["__wd"]) / agg["__w"]).to_numpy()
+    share = ((agg["__wp"] + agg["__wd"]) / agg["__w"]).to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spread = agg["__cws2"].to_numpy() - 2 * mean * agg["__cwsw"].to_numpy() + mean**2 * agg["__cw2"].to_numpy()
+        v_taylor = c / (c - 1) * spread / w**2
+        v_srs = (share - mean**2) / n
+        deff = np.where((c > 1) & (v_srs > 0), v_taylor / v_srs, 1.0)
+    return np.nan_to_num(deff, nan=1.0)
+
+
 def nps_from_sums(agg: pl.DataFrame, weighted: bool = False, level: float = 0.95) -> pl.DataFrame:
     """NPS and its interval from per-group sums (``n``, ``promoters``, ``passives``,
     ``detractors``, and the weighted ``__wp``, ``__wd``, ``__w``, ``__w2``).
@@ -119,10 +155,14 @@ def nps_from_sums(agg: pl.DataFrame, weighted: bool = False, level: float = 0.95
     (``__cs2``, ``__csn``, ``__cn2``, ``__c``) the interval carries the design effect of the clustering.
     """
     agg = agg.with_columns(pl.col("__wp", "__wd", "__w", "__w2").cast(pl.Float64))
-    # weighted (accounts weighted equally), Kish's n already counts accounts, not people
-    deff = np.ones(agg.height) if weighted else design_effect(agg)
-    n_eff = (agg["__w"] ** 2 / agg["__w2"]).to_numpy() if weighted else agg["n"].to_numpy().astype(float)
-    n_eff = n_eff / deff
+    if "__cws2" in agg.columns:  # survey weights with accounts: Taylor linearisation
+        deff = taylor_design_effect(agg)
+        n_eff = agg["n"].to_numpy().astype(float) / deff
+    else:
+        # weighted (accounts weighted equally), Kish's n already counts accounts, not people
+        deff = np.ones(agg.height) if weighted else design_effect(agg)
+        n_eff = (agg["__w"] ** 2 / agg["__w2"]).to_numpy() if weighted else agg["n"].to_numpy().astype(float)
+        n_eff = n_eff / deff
     share_p = (agg["__wp"] / agg["__w"]).to_numpy()
     share_d = (agg["__wd"] / agg["__w"]).to_numpy()
     _, se, low, high = nps_interval(share_p * n_eff, share_d * n_eff, n_eff, level)
@@ -133,7 +173,7 @@ def nps_from_sums(agg: pl.DataFrame, weighted: bool = False, level: float = 0.95
         pl.Series("se", se),
         pl.Series("n_effective", n_eff),
         pl.Series("design_effect", deff),
-    ).drop("__wp", "__wd", "__w", "__w2", "__cs2", "__csn", "__cn2", "__c", strict=False)
+    ).drop("__wp", "__wd", "__w", "__w2", "__cs2", "__csn", "__cn2", "__c", *TAYLOR_SUMS, strict=False)
 
 
 def account_weights(frame: pl.DataFrame, account: str = "account_id") -> pl.DataFrame:

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from tpnb.cli.common import DbOption, JsonOption, app, fail, parse_day, read_connection, read_with
+from tpnb.cli.common import (
+    DbOption,
+    JsonOption,
+    WeightsOption,
+    app,
+    fail,
+    parse_day,
+    read_connection,
+    read_with,
+    weights_summary,
+)
 from tpnb.cli.output import echo_driver_groups, empty_table, to_json
 
 NPS_DIMENSIONS = (
@@ -38,6 +48,7 @@ def nps(
     show_small: Annotated[
         bool, typer.Option("--show-small", help="Show the figures of groups below analysis.min_n too.")
     ] = False,
+    weights: WeightsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """NPS with adjusted-Wald 95% intervals, by any dimensions; groups below min_n are flagged and suppressed."""
@@ -47,21 +58,26 @@ def nps(
     from tpnb.analysis.nps import nps_from_sums
     from tpnb.settings import load_settings
     from tpnb.warehouse.read import newest_answer_day, nps_sums
+    from tpnb.weighting import survey_weights
 
     dims = [d.strip() for d in by.split(",")] if by else []
+    settings = load_settings()
     con = read_connection(db)
     try:
         first, last = parse_day(date_from, "--from"), parse_day(date_to, "--to")
-        sums, columns = nps_sums(
-            con, dims, first and first.isoformat(), last and last.isoformat(), account_weighted=accounts
-        )
+        lo, hi = first and first.isoformat(), last and last.isoformat()
+        raked = survey_weights(con, settings, weights, lo, hi)
+        if raked is not None and accounts:
+            fail("--account-weighted and raked weights: choose one (--weights none)")
+        frame = raked.weights if raked is not None else None
+        sums, columns = nps_sums(con, dims, lo, hi, account_weighted=accounts, weights=frame)
         newest = newest_answer_day(con)
     except ValueError as exc:
         fail(str(exc))
     finally:
         con.close()
-    table = nps_from_sums(sums, weighted=accounts).rename(dict(zip(columns, dims, strict=True)))
-    settings = load_settings()
+    weighted = accounts or raked is not None
+    table = nps_from_sums(sums, weighted=weighted).rename(dict(zip(columns, dims, strict=True)))
     limit, min_n = settings.analysis.freshness_days, settings.analysis.min_n
     age = None if newest is None else (date.today() - newest).days
     freshness = {"data_as_of": newest, "data_age_days": age, "is_stale": age is None or age > limit}
@@ -81,7 +97,14 @@ def nps(
                     "groups": table.to_dicts(),
                     "by": dims,
                     "method": "adjusted Wald, 95%"
-                    + (", accounts weighted equally" if accounts else ", widened by the design effect of accounts"),
+                    + (
+                        ", accounts weighted equally"
+                        if accounts
+                        else ", raked weights, Taylor-linearised by account"
+                        if raked is not None
+                        else ", widened by the design effect of accounts"
+                    ),
+                    "weights": weights_summary(raked),
                     "min_n": min_n,
                     **freshness,
                 }
@@ -137,11 +160,18 @@ def drivers(
         str | None, typer.Option("--from", help="First answer date (2026-03-01 or 01.03.2026).")
     ] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last answer date (2026-03-01 or 01.03.2026).")] = None,
+    weights: WeightsOption = None,
+    ordered: Annotated[
+        bool,
+        typer.Option("--ordered", help="Fit an ordered logit of NPS beside OLS (its coefficients in the diagnostics)."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Key drivers: coefficients, relative importance with intervals, priority matrix."""
     from tpnb.analysis import drivers as drv
+    from tpnb.settings import load_settings
     from tpnb.warehouse import read
+    from tpnb.weighting import survey_weights
 
     if method not in ("lmg", "relative_weights"):
         fail("--method must be lmg or relative_weights")
@@ -154,8 +184,13 @@ def drivers(
                 typer.echo(f"outcome: {outcome} (the survey has no NPS)", err=True)
         frame = read.driver_frame(con, outcome, first, last)
         labels = read.touchpoint_labels(con)
+        raked = survey_weights(con, load_settings(), weights, first and first.isoformat(), last and last.isoformat())
+    except ValueError as exc:
+        fail(str(exc))
     finally:
         con.close()
+    if raked is not None:
+        frame = frame.join(raked.weights.rename({"weight": "__survey_weight"}), on="response_id", how="left")
     kwargs = {
         "outcome": outcome,
         "method": method,
@@ -165,6 +200,8 @@ def drivers(
         "experience": experience,
         "controls": [c.strip() for c in controls.split(",")] if controls else [],
         "labels": labels,
+        "weight": "__survey_weight" if raked is not None else None,
+        "ordered_check": ordered,
     }
     try:
         if by:
@@ -186,6 +223,7 @@ def drivers(
             for g in groups
         }
         document = {**docs[None], "period": period} if by is None else {"by": by, "models": docs, "period": period}
+        document["weights"] = weights_summary(raked)
         typer.echo(to_json(document))
         return
     echo_driver_groups(groups, by, outcome, min_n)

@@ -25,6 +25,28 @@ app = typer.Typer(
 
 DbOption = Annotated[Path | None, typer.Option("--db", help="Database file (default: TPNB_DB or data/tpnb.duckdb).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+WeightsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        help="raked (to the margins tpnb.yaml sets under weights:) or none "
+        "[default: raked when tpnb.yaml sets weights, else none]",
+        show_default=False,
+    ),
+]
+
+
+def weights_summary(raked) -> dict:
+    """The weighting a command used, for its JSON (``raked`` is a RakedWeights or None)."""
+    if raked is None:
+        return {"mode": "none"}
+    return {
+        "mode": "raked",
+        "kish_n": raked.kish_n,
+        "design_effect": raked.design_effect,
+        "margins": raked.margins,
+        "notes": raked.notes,
+    }
 
 
 def fail(message: str, code: int = 2) -> None:

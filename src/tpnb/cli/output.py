@@ -60,6 +60,18 @@ def echo_driver_groups(groups: list, by: str | None, outcome: str, min_n: int) -
             )
         for note in result.notes:
             typer.echo(f"  note: {note}")
+        at_bound = result.diagnostics.get("at_bound_share")
+        if at_bound is not None and at_bound > 0.2:
+            typer.echo(
+                f"  note: {at_bound:.0%} of the answers sit at 0 or 10: OLS effects are pulled toward 0 (a ceiling); "
+                "--ordered fits an ordered logit beside it"
+            )
+        ordered = result.diagnostics.get("ordered_logit")
+        if ordered:
+            typer.echo(
+                f"  ordered logit ({ordered['rows']:,} rows; rank agreement with OLS {ordered['spearman_with_ols']:.2f}): "
+                + ", ".join(f"{k} {v:.3f}" for k, v in ordered["coefficients"].items())
+            )
 
 
 def empty_table(schema: dict):

@@ -31,6 +31,7 @@ def setup(
     report_mode: bool = False,
     as_of=None,
     outcome: str | None = None,
+    weights: str | None = None,
 ) -> ReportContext:
     """Prepare a report notebook: chart rendering without a network, and the run's data.
 
@@ -56,4 +57,5 @@ def setup(
         language,
         as_of,
         outcome=outcome,
+        weights=weights,
     )

@@ -19,11 +19,14 @@ from tpnb.analysis.drivers import (
     KeyDriverResult,
     key_drivers,
 )
+from tpnb.analysis.nps import nps
+from tpnb.analysis.weights import RakedWeights
 from tpnb.report.cache import cache_file, read_cache, write_cache
 from tpnb.report.i18n import label, text
 from tpnb.settings import Settings, database_path, load_settings
 from tpnb.warehouse import read
 from tpnb.warehouse.db import connect
+from tpnb.weighting import survey_weights
 
 DEFAULT_PERIOD_DAYS = 182
 # 50 bootstrap draws keep a report run short; the CLI defaults to 200.
@@ -56,7 +59,13 @@ class ReportContext:
     outcome: str = "nps"  # what the key-driver sections explain: nps, or a yes/no or numeric survey answer
     observations: pl.DataFrame = field(default_factory=pl.DataFrame)  # mart_observations in the period
     observation_scores: pl.DataFrame = field(default_factory=pl.DataFrame)  # their virtue scores
+    weighting: RakedWeights | None = None  # survey weights of the period (a ``weight`` column in responses)
     _drivers: dict = field(default_factory=dict)
+
+    def nps_of(self, frame: pl.DataFrame, by=None) -> pl.DataFrame:
+        """NPS of ``frame`` by ``by``: weighted (Taylor-linearised by account) where it has survey weights."""
+        weight = "weight" if "weight" in frame.columns else None
+        return nps(frame, by=by, weight=weight, taylor=weight is not None)
 
     def t(self, key: str) -> str:
         """The label of a column, dimension or value in the report's language."""
@@ -109,9 +118,10 @@ class ReportContext:
             }
             options = {**defaults, **kwargs}
             period = (self.period_start.isoformat(), self.period_end.isoformat())
+            weighted = "weight" in self.responses.columns
             cache = cache_file(
                 self.db_file,
-                [outcome, sorted(options.items()), sorted(self.filters.items()), self.language, period],
+                [outcome, sorted(options.items()), sorted(self.filters.items()), self.language, period, weighted],
                 tpnb.__version__,
             )
             cached = read_cache(cache)
@@ -129,7 +139,10 @@ class ReportContext:
         labels = self.driver_labels()
         scope = {"scope": "period", "first": self.period_start, "last": self.period_end}
         try:
-            result = key_drivers(self.with_ratings(self.responses), outcome=outcome, labels=labels, **options)
+            weight = "weight" if "weight" in self.responses.columns else None
+            result = key_drivers(
+                self.with_ratings(self.responses), outcome=outcome, labels=labels, weight=weight, **options
+            )
         except InsufficientData as too_few:
             everything = self.with_ratings(self.all_responses)
             try:
@@ -232,6 +245,7 @@ def open_report(
     as_of=None,
     settings: Settings | None = None,
     outcome: str | None = None,
+    weights: str | None = None,
 ) -> ReportContext:
     """Read what a report needs from the database, with its parameters applied.
 
@@ -240,6 +254,9 @@ def open_report(
     the run date unless given. ``min_n``
     defaults to ``analysis.min_n`` of tpnb.yaml. ``outcome`` is what the key-driver sections
     explain: by default NPS, or, in a survey without NPS, its first yes/no answer (``satisfied``).
+    ``weights``: ``raked`` or ``none`` (default: raked when tpnb.yaml sets ``weights:``); raked, each
+    period's responses are raked to the margins and every NPS and driver model of the period is
+    weighted (trends over all periods stay unweighted).
     """
     settings = settings or load_settings()
     con = connect(db_path)
@@ -273,6 +290,17 @@ def open_report(
         available=read.available_data(con),
     )
     ctx.outcome = outcome or default_outcome(con, ctx.available)
+    try:
+        ctx.weighting = survey_weights(con, settings, weights, start.isoformat(), end.isoformat())
+        if ctx.weighting is not None:
+            ctx.responses = ctx.responses.join(ctx.weighting.weights, on="response_id", how="left")
+            ctx.ratings = ctx.ratings.join(ctx.weighting.weights, on="response_id", how="left")
+            before = survey_weights(con, settings, weights, comp_start.isoformat(), comp_end.isoformat())
+            ctx.comparison = ctx.comparison.join(before.weights, on="response_id", how="left")
+    except ValueError as exc:
+        if "no responses in the period" not in str(exc):
+            con.close()
+            raise
     if ctx.available.get("observations"):  # they test the company, not a customer: no filters apply
         ctx.observations = read.observations(con, start, end)
         ctx.observation_scores = read.observation_scores(con, start, end)
@@ -281,6 +309,7 @@ def open_report(
         "comparison": f"{comp_start} – {comp_end}",
         **ctx.filters,
         "outcome": ctx.outcome,
+        "weights": label("raked" if ctx.weighting is not None else "unweighted", language),
         "min_n": ctx.min_n,
         "language": language,
     }

@@ -6,7 +6,7 @@ import polars as pl
 
 from tpnb.analysis.drivers import InsufficientData
 from tpnb.analysis.freshness import freshness
-from tpnb.analysis.nps import nps, nps_change
+from tpnb.analysis.nps import nps_change
 from tpnb.report.blocks import Html, bullets, join, notice, strong
 from tpnb.report.context import ReportContext
 from tpnb.report.i18n import fmt_number, fmt_share, fmt_signed, label
@@ -16,8 +16,8 @@ from tpnb.report.tables import format_value
 
 def headline_nps(ctx: ReportContext) -> dict:
     """NPS now and in the comparison period, and the change between them (None where there is none)."""
-    now = nps(ctx.responses)
-    before = nps(ctx.comparison)
+    now = ctx.nps_of(ctx.responses)
+    before = ctx.nps_of(ctx.comparison)
     out = {
         "now": now.row(0, named=True) if now.height else None,
         "before": before.row(0, named=True) if before.height else None,
@@ -93,6 +93,9 @@ def nps_line(ctx: ReportContext) -> Html:
         parts.append(ctx.text(key, change=fmt_signed(change["change"], lang), p=p_text))
     if now["n"] < ctx.min_n:
         parts.append(ctx.text("summary.few_responses", min_n=ctx.min_n))
+    if ctx.weighting is not None:  # the page says how its numbers are weighted
+        margins = ", ".join(ctx.t(var) for var in ctx.weighting.margins)
+        parts.append(ctx.text("summary.weighted", margins=margins, kish=fmt_number(ctx.weighting.kish_n, lang, 0)))
     return join(*parts)
 
 

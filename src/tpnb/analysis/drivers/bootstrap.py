@@ -33,33 +33,35 @@ def make_blocks(design: Design, rng: np.random.Generator, scale_max: float = 5) 
     g = int(block.max()) + 1 if n else 0
     z = np.column_stack([design.y, design.drivers, design.controls])
     k = z.shape[1]
-    count = np.bincount(block, minlength=g).astype(float)
+    w = design.w  # survey weights: a block holds weighted sums (ones when unweighted)
+    count = np.bincount(block, weights=w, minlength=g).astype(float)
     sums = np.zeros((g, k))
-    np.add.at(sums, block, z)
+    np.add.at(sums, block, z * w[:, None])
     # cross products per block: sort by block and reduce, done in chunks of columns
     order = np.argsort(block, kind="stable")
-    zs, bs = z[order], block[order]
+    zs, bs, ws = z[order], block[order], w[order]
     starts = np.searchsorted(bs, np.arange(g))
-    cross = np.einsum("ni,nj->nij", zs, zs) if n * k * k <= 5e7 else None
+    cross = np.einsum("ni,nj->nij", zs * ws[:, None], zs) if n * k * k <= 5e7 else None
     if cross is not None:
         cross = np.add.reduceat(cross, starts, axis=0)
     else:
         cross = np.empty((g, k, k))
         for i in range(k):
-            cross[:, i, :] = np.add.reduceat(zs * zs[:, [i]], starts, axis=0)
-    raw = np.nan_to_num(design.raw_ratings)
-    seen = (~np.isnan(design.raw_ratings)).astype(float)
+            cross[:, i, :] = np.add.reduceat(zs * (zs[:, [i]] * ws[:, None]), starts, axis=0)
+    raw = np.nan_to_num(design.raw_ratings) * w[:, None]
+    seen = (~np.isnan(design.raw_ratings)).astype(float) * w[:, None]
     rating_sum = np.zeros((g, raw.shape[1]))
     seen_sum = np.zeros_like(rating_sum)
     top2 = np.zeros_like(rating_sum)
     np.add.at(rating_sum, block, raw)
     np.add.at(seen_sum, block, seen)
-    np.add.at(top2, block, (raw >= scale_max - 1) * seen)
+    np.add.at(top2, block, (np.nan_to_num(design.raw_ratings) >= scale_max - 1) * seen)
     return Blocks(count, sums, cross, rating_sum, seen_sum, top2)
 
 
 def cov_from_blocks(blocks: Blocks, weights: np.ndarray) -> np.ndarray:
-    """The covariance matrix of a bootstrap draw that takes each block ``weights`` times."""
+    """The covariance matrix of a bootstrap draw that takes each block ``weights`` times (with survey
+    weights, the weighted covariance; the n - 1 correction then uses the weight total)."""
     n = weights @ blocks.count
     s = weights @ blocks.sums
     cross = np.tensordot(weights, blocks.cross, axes=1)

@@ -29,6 +29,12 @@ class Design:
     clusters: np.ndarray | None
     is_rating: np.ndarray  # p booleans
     frame: pl.DataFrame  # the rows used
+    weights: np.ndarray | None = None  # survey weights (raked) per row; None: every row counts 1
+
+    @property
+    def w(self) -> np.ndarray:
+        """The row weights (ones when unweighted)."""
+        return self.weights if self.weights is not None else np.ones(len(self.y))
 
 
 def resolve_outcome(frame: pl.DataFrame, outcome: str) -> str:
@@ -60,8 +66,10 @@ def prepare_design(
     strategy: str = "indicator",
     cluster: str | None = None,
     exclude_straightliners: bool = False,
+    weight: str | None = None,
 ) -> tuple[Design, dict]:
-    """Build the design: rows with the outcome, drivers per ``strategy``, controls as dummies, clusters."""
+    """Build the design: rows with the outcome, drivers per ``strategy``, controls as dummies, clusters,
+    and the survey weights of ``weight`` (a column) where given."""
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
     info: dict = {}
@@ -124,6 +132,7 @@ def prepare_design(
         clusters=cluster_ids(data, cluster),
         is_rating=np.array([d.startswith("tp_") for d in drivers]),
         frame=data,
+        weights=data[weight].cast(pl.Float64).to_numpy() if weight else None,
     )
     return design, info
 

@@ -25,7 +25,13 @@ def fit_model(design: Design, binary: bool):
         cov = {"cov_type": "HC3"} if not binary else {"cov_type": "HC0"}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if binary:
+        if binary and design.weights is not None:
+            # weighted logit: a binomial GLM with the survey weights as variance weights
+            model = sm.GLM(design.y, x, family=sm.families.Binomial(), var_weights=design.weights)
+            fit = model.fit(maxiter=200, **cov)
+            label = "weighted logit" + (", SE clustered by account" if use_cluster else ", robust SE")
+            converged = bool(getattr(fit, "converged", True))
+        elif binary:
             model = sm.Logit(design.y, x)
             fit = model.fit(disp=0, maxiter=100, **cov)
             if not fit.mle_retvals.get("converged", True):
@@ -33,6 +39,10 @@ def fit_model(design: Design, binary: bool):
                 fit = model.fit(disp=0, maxiter=2000, method="lbfgs", start_params=fit.params, **cov)
             label = "logit" + (", SE clustered by account" if use_cluster else ", robust SE")
             converged = bool(fit.mle_retvals.get("converged", True))
+        elif design.weights is not None:
+            fit = sm.WLS(design.y, x, weights=design.weights).fit(method="qr", **cov)
+            label = "WLS" + (", SE clustered by account" if use_cluster else ", HC3 robust SE")
+            converged = True
         else:
             fit = sm.OLS(design.y, x).fit(method="qr", **cov)
             label = "OLS" + (", SE clustered by account" if use_cluster else ", HC3 robust SE")

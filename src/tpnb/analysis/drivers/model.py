@@ -109,6 +109,7 @@ def key_drivers(
     scale: tuple[float, float] = (1, 5),
     ordered_check: bool = False,
     level: float = 0.95,
+    weight: str | None = None,
 ) -> KeyDriverResult:
     """Fit the key-driver model of ``outcome`` and rank its drivers.
 
@@ -180,7 +181,9 @@ def key_drivers(
     missing = [d for d in [*drivers, *controls] if d not in frame.columns]
     if missing:
         raise ValueError(f"column(s) not in the data: {', '.join(missing)}")
-    design, info = prepare_design(frame, outcome_column, drivers, controls, strategy, cluster, exclude_straightliners)
+    design, info = prepare_design(
+        frame, outcome_column, drivers, controls, strategy, cluster, exclude_straightliners, weight
+    )
     n = len(design.y)
     notes: list[str] = []
     if n < max(min_n, len(drivers) + len(design.control_names) + 2):
@@ -196,7 +199,7 @@ def key_drivers(
         notes.append("no variation, left out: " + ", ".join(d for d, k in zip(drivers, keep, strict=True) if not k))
         drivers = [d for d, k in zip(drivers, keep, strict=True) if k]
         design, info = prepare_design(
-            frame, outcome_column, drivers, controls, strategy, cluster, exclude_straightliners
+            frame, outcome_column, drivers, controls, strategy, cluster, exclude_straightliners, weight
         )
     binary = is_binary(design.y)
     fit, names, model_label, converged, fit_notes = fit_model(design, binary)
@@ -204,7 +207,8 @@ def key_drivers(
     if not converged:
         notes.append("the logit did not converge; treat its coefficients with care")
 
-    cov = np.cov(np.column_stack([design.y, design.drivers, design.controls]), rowvar=False)
+    # survey weights: the weighted covariance, so LMG decomposes the weighted R²
+    cov = np.cov(np.column_stack([design.y, design.drivers, design.controls]), rowvar=False, aweights=design.weights)
     order, groups, q_true = driver_groups(design)
     importance = importance_from_cov(cov[np.ix_(order, order)], q_true, method, groups)
     r2_full = float(r2_from_cov(cov))
@@ -253,7 +257,7 @@ def key_drivers(
     else:
         for k in ("importance_ci_low", "importance_ci_high", "rank_ci_low", "rank_ci_high"):
             result[k] = np.full(len(drivers), np.nan)
-    reach = design.experienced.mean(axis=0)
+    reach = np.average(design.experienced, axis=0, weights=design.w)
     result["performance"] = np.where(design.is_rating, perf_point, np.nan)
     result["reach"] = np.where(design.is_rating, reach, np.nan)
     # What one rating step moves among those who experienced the touchpoint (outcome units; for a
@@ -304,7 +308,11 @@ def key_drivers(
         "max_vif": float(np.max(result["vif"])) if len(drivers) else None,
         "converged": converged,
         "importance_basis": "linear-probability R²" if binary else "R²",
+        "weights": "raked" if design.weights is not None else "none",
     }
+    if design.weights is not None:
+        w = design.weights
+        diagnostics["kish_n"] = float(w.sum() ** 2 / (w**2).sum())
     if ordered_check and not binary and outcome_column == "nps":
         diagnostics["ordered_logit"] = ordered_logit_check(design, rng)
     return KeyDriverResult(

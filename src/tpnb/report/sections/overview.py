@@ -22,7 +22,7 @@ def nps_table(ctx: ReportContext, dim: str) -> tuple[pl.DataFrame, object, Html]
         source = ctx.ratings.filter(pl.col("is_experienced")).unique(["response_id", dim], keep="first")
     else:
         source = ctx.responses
-    table = nps(source, by=dim)
+    table = ctx.nps_of(source, by=dim)
     shown = suppress_small(table, ctx.min_n)
     chart = charts.nps_bars(shown.filter(~pl.col("is_suppressed")), dim, ctx.language)
     html_out = tables.html_table(
@@ -44,7 +44,7 @@ def nps_table(ctx: ReportContext, dim: str) -> tuple[pl.DataFrame, object, Html]
 
 def nps_change_table(ctx: ReportContext, dim: str) -> Html:
     """NPS per value of ``dim`` now and in the comparison period, with the change and its test."""
-    change = nps_change(nps(ctx.comparison, by=dim), nps(ctx.responses, by=dim), on=dim)
+    change = nps_change(ctx.nps_of(ctx.comparison, by=dim), ctx.nps_of(ctx.responses, by=dim), on=dim)
     change = change.with_columns(
         pl.when(pl.col("is_significant")).then(pl.lit("✔")).otherwise(pl.lit("")).alias("sig"),
         pl.min_horizontal("n_before", "n_after").alias("n"),
