@@ -39,6 +39,7 @@ class AnalysisSettings:
     repurchase_window_days: int = 180
     experience_window_days: int = 180
     measure_window_days: int = 180
+    p_adjustment: str = "holm"  # many tests at once: holm (family-wise) or bh (Benjamini-Hochberg, false discoveries)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ RULES: dict[str, tuple[Any, str]] = {
     "analysis.repurchase_window_days": (lambda v: _whole(v) and v >= 1, "a whole number of days, at least 1"),
     "analysis.experience_window_days": (lambda v: _whole(v) and v >= 1, "a whole number of days, at least 1"),
     "analysis.measure_window_days": (lambda v: _whole(v) and v >= 1, "a whole number of days, at least 1"),
+    "analysis.p_adjustment": (lambda v: v in ("holm", "bh"), "holm or bh"),
     "service.hours_start": (lambda v: _clock(v), 'a time of day written "HH:MM"'),
     "service.hours_end": (lambda v: _clock(v), 'a time of day written "HH:MM"'),
     "service.weekdays": (

@@ -51,3 +51,24 @@ def test_driver_p_values_carry_a_holm_adjustment(demo_db):
     assert table["p_adjusted"].to_numpy() == pytest.approx(adjust(table["p_value"].to_numpy(), "holm"))
     assert (table["p_adjusted"] >= table["p_value"]).all()
     assert "p_adjusted" in result.as_dict()["drivers"][0]
+
+
+def test_drivers_and_measures_take_benjamini_hochberg_when_asked():
+    import polars as pl
+    from statsmodels.stats.multitest import multipletests
+
+    from tpnb.analysis.drivers import key_drivers
+    from tpnb.analysis.measures import _judge
+
+    rng = np.random.default_rng(8)
+    n = 400
+    x = rng.normal(size=(n, 4))
+    y = 0.3 * x[:, 0] + 0.1 * x[:, 1] + rng.normal(size=n)
+    frame = pl.DataFrame({"nps": y, **{f"tp_{k}": x[:, k] for k in range(4)}})
+    result = key_drivers(frame, bootstrap=0, cluster=None, experience=False, adjustment="bh").drivers
+    expected = multipletests(result["p_value"].to_numpy(), method="fdr_bh")[1]
+    assert result["p_adjusted"].to_list() == pytest.approx(expected.tolist())
+    judged = _judge([{"p_value": 0.03, "verdict": "worked"}, {"p_value": 0.04, "verdict": "worked"}], 0.95, "bh")
+    # BH: 0.04 x 2/2 = 0.04 and min(0.03 x 2/1, 0.04) = 0.04: both hold, where Holm withdrew both
+    assert [m["p_adjusted"] for m in judged] == pytest.approx([0.04, 0.04])
+    assert [m["verdict"] for m in judged] == ["worked", "worked"]

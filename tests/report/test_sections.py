@@ -219,3 +219,17 @@ def test_targets_and_measures_are_drawn(demo_db, open_report):
     bullet, forest = (c.to_dict() for c in charts)
     assert bullet["title"] == "Ist in % des Solls" and forest["title"] == "Wirkung auf die mittlere Bewertung"
     assert "Delivery / logistics partner" in measures_text  # names, not ids
+
+
+def test_benjamini_hochberg_from_tpnb_yaml_is_named_on_the_page(demo_db, open_report):
+    from dataclasses import replace
+
+    from tests.conftest import REPO
+    from tpnb.report.sections.overview import nps_by
+    from tpnb.settings import load_settings
+
+    base = load_settings(REPO)
+    settings = replace(base, analysis=replace(base.analysis, p_adjustment="bh"))
+    ctx = open_report(str(demo_db[0]), language="en", settings=settings)
+    page = nps_by(ctx, "segment").html_text()
+    assert "p (BH)" in page and "Benjamini-Hochberg" in page and "Holm" not in page

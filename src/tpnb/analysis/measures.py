@@ -182,6 +182,7 @@ def evaluate_measures(
     window_days: int,
     min_n: int,
     level: float = 0.95,
+    adjustment: str = "holm",
 ) -> pl.DataFrame:
     """One row per measure and metric: effect, interval, method and verdict.
 
@@ -232,7 +233,7 @@ def evaluate_measures(
             _nps_effect(window.filter(pl.col("is_treated")), start, min_n, level),
             _contact_effect(own_contacts, start, min_n, level),
         ]
-        rows += [{**base, **row} for row in _judge(metrics, level)]
+        rows += [{**base, **row} for row in _judge(metrics, level, adjustment)]
     return pl.DataFrame(rows, schema=MEASURE_SCHEMA)
 
 
@@ -244,12 +245,12 @@ def p_from_interval(effect: float, low: float, high: float, level: float) -> flo
     return float(2 * stats.norm.sf(abs(effect) / se)) if se > 0 else (0.0 if effect else 1.0)
 
 
-def _judge(metrics: list[dict], level: float) -> list[dict]:
-    """Holm across the measure's metrics; a verdict holds only after it and a passed pre-trend check."""
+def _judge(metrics: list[dict], level: float, adjustment: str = "holm") -> list[dict]:
+    """Holm (or BH) across the measure's metrics; a verdict holds only after it and a passed pre-trend check."""
     from tpnb.analysis.multiplicity import adjust
 
     p = [m.get("p_value") if m.get("p_value") is not None else np.nan for m in metrics]
-    adjusted = adjust(p, "holm")
+    adjusted = adjust(p, adjustment)
     out = []
     for m, p_adj in zip(metrics, adjusted, strict=True):
         m = {**m, "p_adjusted": None if np.isnan(p_adj) else float(p_adj)}

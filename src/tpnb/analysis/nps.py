@@ -201,6 +201,7 @@ def nps_change(
     after: pl.DataFrame,
     on: str | Sequence[str] | None = None,
     level: float = 0.95,
+    adjustment: str = "holm",
 ) -> pl.DataFrame:
     """Compare two ``nps()`` results: change, its interval and a z-test.
 
@@ -238,6 +239,6 @@ def nps_change(
         pl.Series("change_adjusted", adj_a - adj_b),
         pl.Series("z", z),
         pl.Series("p_value", p_value),
-        pl.Series("p_adjusted", adjust(p_value, "holm")),
-        pl.Series("is_significant", adjust(p_value, "holm") < (1 - level)),
+        pl.Series("p_adjusted", adjust(p_value, adjustment)),
+        pl.Series("is_significant", adjust(p_value, adjustment) < (1 - level)),
     )

@@ -161,6 +161,14 @@ def drivers(
     ] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last answer date (2026-03-01 or 01.03.2026).")] = None,
     weights: WeightsOption = None,
+    adjust: Annotated[
+        str | None,
+        typer.Option(
+            "--adjust",
+            help="p-value adjustment over the drivers: holm or bh [default: analysis.p_adjustment, holm]",
+            show_default=False,
+        ),
+    ] = None,
     ordered: Annotated[
         bool,
         typer.Option("--ordered", help="Fit an ordered logit of NPS beside OLS (its coefficients in the diagnostics)."),
@@ -184,7 +192,8 @@ def drivers(
                 typer.echo(f"outcome: {outcome} (the survey has no NPS)", err=True)
         frame = read.driver_frame(con, outcome, first, last)
         labels = read.touchpoint_labels(con)
-        raked = survey_weights(con, load_settings(), weights, first and first.isoformat(), last and last.isoformat())
+        settings = load_settings()
+        raked = survey_weights(con, settings, weights, first and first.isoformat(), last and last.isoformat())
     except ValueError as exc:
         fail(str(exc))
     finally:
@@ -202,7 +211,10 @@ def drivers(
         "labels": labels,
         "weight": "__survey_weight" if raked is not None else None,
         "ordered_check": ordered,
+        "adjustment": adjust or settings.analysis.p_adjustment,
     }
+    if kwargs["adjustment"] not in ("holm", "bh"):
+        fail("--adjust must be holm or bh")
     try:
         if by:
             if by not in frame.columns:
@@ -247,6 +259,7 @@ def measures(db: DbOption = None, as_json: JsonOption = False) -> None:
             inputs.contacts,
             window_days=analysis.measure_window_days,
             min_n=analysis.min_n,
+            adjustment=analysis.p_adjustment,
         )
     )
     if as_json:

@@ -46,6 +46,29 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 TEXTS: dict[str, dict[str, str]] = {
+    # analysis.p_adjustment: bh (Benjamini-Hochberg) in place of Holm
+    "table.p_bh": {"de": "p (BH)", "en": "p (BH)"},
+    "table.significant_bh": {"de": "signifikant (BH)", "en": "significant (BH)"},
+    "table.bh_note": {
+        "de": "p (BH): nach Benjamini-Hochberg über die Zeilen der Tabelle adjustiert (begrenzt den Anteil "
+        "falscher Funde); ✔ bei p (BH) < 0,05.",
+        "en": "p (BH): adjusted by the Benjamini-Hochberg method over the table's rows (it bounds the share of "
+        "false discoveries); ✔ where p (BH) < 0.05.",
+    },
+    "measures.checks_bh": {
+        "de": "p (BH): über die drei Kennzahlen einer Maßnahme nach Benjamini-Hochberg adjustiert. p Vortrend: "
+        "gemeinsamer Test der Monate vor dem Start in einer Event-Studie (klein: die Gruppen liefen schon vorher "
+        "auseinander, dann gilt keine Wirkung als belegt). p Placebo: Anteil der Kontaktpunkte ohne Maßnahme, "
+        "die zum selben Start eine mindestens so große Differenz zeigen.",
+        "en": "p (BH): adjusted by the Benjamini-Hochberg method over a measure's three metrics. p pre-trend: joint "
+        "test of the months before the start in an event study (small: the groups were already drifting apart, so "
+        "no effect counts as shown). p placebo: share of the touchpoints without a measure that show a difference "
+        "at least as large at the same start.",
+    },
+    "drivers.bh_note": {
+        "de": "p (BH): p-Werte nach Benjamini-Hochberg über alle Treiber des Modells adjustiert.",
+        "en": "p (BH): p-values adjusted by the Benjamini-Hochberg method over all drivers of the model.",
+    },
     "summary.weighted": {
         "de": " Gewichtet: Antworten per Raking an die Anteile der Kundenbasis ({margins}) angepasst; "
         "effektives n {kish}.",

@@ -91,6 +91,12 @@ class ReportContext:
         """A sentence of the catalogue in the report's language."""
         return text(key, self.language, **values)
 
+    def adjusted_text(self, key: str) -> str:
+        """The words of a p-value adjustment (``table.p_holm`` ...) for the one tpnb.yaml chooses."""
+        if self.settings.analysis.p_adjustment == "bh":
+            key = key.replace("holm", "bh") if "holm" in key else key + "_bh"
+        return text(key, self.language)
+
     @property
     def freshness_days(self) -> int:
         """Data older than this many days is flagged as stale."""
@@ -115,6 +121,7 @@ class ReportContext:
                 "controls": [c for c in ("segment", "role") if c not in self.filters],
                 "bootstrap": REPORT_BOOTSTRAP_DRAWS,
                 "seed": 1,
+                "adjustment": self.settings.analysis.p_adjustment,
             }
             options = {**defaults, **kwargs}
             period = (self.period_start.isoformat(), self.period_end.isoformat())

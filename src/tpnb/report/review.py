@@ -44,6 +44,7 @@ def measure_effects(ctx: ReportContext) -> pl.DataFrame | None:
         inputs.contacts,
         window_days=window,
         min_n=ctx.settings.analysis.min_n,
+        adjustment=ctx.settings.analysis.p_adjustment,
     )
 
 

@@ -110,6 +110,7 @@ def key_drivers(
     ordered_check: bool = False,
     level: float = 0.95,
     weight: str | None = None,
+    adjustment: str = "holm",
 ) -> KeyDriverResult:
     """Fit the key-driver model of ``outcome`` and rank its drivers.
 
@@ -242,8 +243,8 @@ def key_drivers(
         "ci_low": np.asarray(conf)[coef_index, 0],
         "ci_high": np.asarray(conf)[coef_index, 1],
         "p_value": np.asarray(fit.pvalues)[coef_index],
-        # Holm over the model's drivers: a page reads them all at once
-        "p_adjusted": adjust(np.asarray(fit.pvalues)[coef_index], "holm"),
+        # Holm (or Benjamini-Hochberg) over the model's drivers: a page reads them all at once
+        "p_adjusted": adjust(np.asarray(fit.pvalues)[coef_index], adjustment),
         "importance": importance,
         "share": importance / importance.sum() if importance.sum() > 0 else importance,
         "rank": ranks,
@@ -309,6 +310,7 @@ def key_drivers(
         "converged": converged,
         "importance_basis": "linear-probability R²" if binary else "R²",
         "weights": "raked" if design.weights is not None else "none",
+        "p_adjustment": adjustment,
     }
     if design.weights is not None:
         w = design.weights

@@ -79,7 +79,7 @@ def drivers_table(ctx: ReportContext, result: KeyDriverResult) -> Html:
             "ci_low": "−",
             "ci_high": "+",
             "p_value": "p",
-            "p_adjusted": ctx.text("table.p_holm"),
+            "p_adjusted": ctx.adjusted_text("table.p_holm"),
             "importance": ctx.t("importance"),
             "importance_ci_low": "−",
             "importance_ci_high": "+",
@@ -127,7 +127,7 @@ def nps_drivers(ctx: ReportContext) -> Section:
         model_statement(ctx, result),
         charts.importance_bars(result.drivers, ctx.language),
         drivers_table(ctx, result),
-        paragraph(ctx.text("drivers.holm_note")),
+        paragraph(ctx.adjusted_text("drivers.holm_note")),
         *_ceiling_note(ctx, result),
     )
 

@@ -44,7 +44,12 @@ def nps_table(ctx: ReportContext, dim: str) -> tuple[pl.DataFrame, object, Html]
 
 def nps_change_table(ctx: ReportContext, dim: str) -> Html:
     """NPS per value of ``dim`` now and in the comparison period, with the change and its test."""
-    change = nps_change(ctx.nps_of(ctx.comparison, by=dim), ctx.nps_of(ctx.responses, by=dim), on=dim)
+    change = nps_change(
+        ctx.nps_of(ctx.comparison, by=dim),
+        ctx.nps_of(ctx.responses, by=dim),
+        on=dim,
+        adjustment=ctx.settings.analysis.p_adjustment,
+    )
     change = change.with_columns(
         pl.when(pl.col("is_significant")).then(pl.lit("✔")).otherwise(pl.lit("")).alias("sig"),
         pl.min_horizontal("n_before", "n_after").alias("n"),
@@ -59,8 +64,8 @@ def nps_change_table(ctx: ReportContext, dim: str) -> Html:
             "nps_after": "NPS",
             "change": ctx.t("change"),
             "p_value": "p",
-            "p_adjusted": ctx.text("table.p_holm"),
-            "sig": ctx.text("table.significant"),
+            "p_adjusted": ctx.adjusted_text("table.p_holm"),
+            "sig": ctx.adjusted_text("table.significant"),
         },
         ctx.language,
         {
@@ -98,7 +103,7 @@ def nps_by(ctx: ReportContext, dim: str) -> Section:
             table,
             paragraph(ctx.text("overview.change_intro")),
             nps_change_table(ctx, dim),
-            paragraph(ctx.text("table.holm_note")),
+            paragraph(ctx.adjusted_text("table.holm_note")),
         ],
     )
 

@@ -82,7 +82,7 @@ def measures(ctx: ReportContext) -> Section:
             "ci_high": "+",
             "n_before": ctx.text("measures.n_before"),
             "n_after": ctx.text("measures.n_after"),
-            "p_adjusted": label("p_adjusted", ctx.language),
+            "p_adjusted": ctx.adjusted_text("table.p_holm"),
             "pretrend_p": label("pretrend_p", ctx.language),
             "placebo_p": label("placebo_p", ctx.language),
             "verdict": ctx.text("measures.verdict"),
@@ -114,5 +114,5 @@ def measures(ctx: ReportContext) -> Section:
             ),
         ]
     ).rename({"title": "name"})
-    checks = paragraph(ctx.text("measures.checks"))
+    checks = paragraph(ctx.adjusted_text("measures.checks"))
     return section.add(paragraph(intro), charts.measure_forest(forest, ctx.language), table, checks)
