@@ -438,3 +438,15 @@ def test_the_index_speaks_the_reports_language(demo_db, tmp_path, language, word
     index = (out / "index.html").read_text()
     assert f'<html lang="{language}">' in index
     assert all(w in index for w in words) and not any(w in index for w in foreign)
+
+
+def test_kernels_use_private_unix_sockets_and_a_start_race_is_recognised():
+    # two report runs at once (or a JVM beside them) cannot take each other's kernel ports: the
+    # kernels talk over Unix sockets, each under its own path
+    from tpnb.report.runs import _kernel_manager_class, is_kernel_start_race
+
+    manager = _kernel_manager_class()
+    first, second = manager(kernel_name="tpnb"), manager(kernel_name="tpnb")
+    assert first.transport == second.transport == "ipc" and first.ip != second.ip
+    assert is_kernel_start_race(RuntimeError("Kernel died before replying to kernel_info"))
+    assert not is_kernel_start_race(RuntimeError("NameError: name 'x' is not defined"))

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -69,6 +70,48 @@ class RunOutcome:
 # --- executing and rendering ----------------------------------------------------------------
 
 
+# Over TCP a kernel picks free ports and binds them a moment later; another process (a parallel run,
+# a JVM) can take one in between, and the kernel dies before it answers. Kernels here use Unix
+# sockets, and a start that still fails that way is tried again (no cell has run yet).
+KERNEL_START_RACES = ("Address already in use", "Kernel died before replying to kernel_info")
+KERNEL_START_ATTEMPTS = 3
+
+
+def is_kernel_start_race(exc: BaseException) -> bool:
+    """Whether an error is a kernel that died while starting over a port taken in between."""
+    return any(mark in str(exc) for mark in KERNEL_START_RACES)
+
+
+def _kernel_manager_class():
+    """Kernels talk over Unix sockets under a private path (no TCP ports another process could take
+    between their choice and their bind); on Windows, which has none, over TCP as usual."""
+    if os.name == "nt":
+        return None
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IpcKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+            self.ip = str(Path(tempfile.gettempdir()) / f"tpnb-kernel-{uuid.uuid4().hex}")
+
+    return IpcKernelManager
+
+
+def _execute_with_retry(pm, notebook: str, output: str, **kwargs) -> None:
+    manager = _kernel_manager_class()
+    if manager is not None:
+        kwargs["kernel_manager_class"] = manager
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        try:
+            pm.execute_notebook(notebook, output, **kwargs)
+            return
+        except Exception as exc:  # papermill's and jupyter_client's own error types
+            if attempt == KERNEL_START_ATTEMPTS or not is_kernel_start_race(exc):
+                raise
+            logging.getLogger("tpnb.report").info("kernel start raced for a port; starting it again")
+
+
 def execute_run(run: ReportRun, db_path: str, work_dir: str) -> RunOutcome:
     """Run one notebook with papermill into ``work_dir``; render its HTML there."""
     import papermill as pm
@@ -78,7 +121,8 @@ def execute_run(run: ReportRun, db_path: str, work_dir: str) -> RunOutcome:
     out_html = Path(work_dir) / f"{run.name}.html"
     params = {**run.parameters, "db_path": str(db_path), "report_mode": True}
     try:
-        pm.execute_notebook(
+        _execute_with_retry(
+            pm,
             str(run.notebook),
             str(out_nb),
             parameters=params,
