@@ -7,11 +7,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 KERNEL := tpnb
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.spark
 DB ?= data/tpnb.duckdb
 TEST_DB := data/test/tpnb.duckdb
 export TPNB_HOME := $(CURDIR)
 
-.PHONY: help setup demo data reports test test-fast lab bench bench-full bench-scale bench-100m lint format browser screenshots clean
+.PHONY: help setup spark demo data reports test test-fast lab bench bench-full bench-scale bench-100m lint format browser java screenshots clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "; printf "tpnb make targets:\n"} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -23,7 +24,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (tpnb)" >/dev/null
 	@touch $(STAMP)
 
+$(SPARK_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
+	@touch $(SPARK_STAMP)
+
 setup: $(STAMP) ## create .venv, install tpnb (editable) and register the 'tpnb' Jupyter kernel
+
+spark: $(SPARK_STAMP) java ## the optional Spark engine: pyspark (about 430 MB) and Java 17 when missing
 
 data: $(STAMP) ## generate the demo data and load it into data/tpnb.duckdb through the normal ingest path
 	$(BIN)/tpnb demo --db $(DB)
@@ -33,13 +40,13 @@ reports: $(STAMP) ## run every report declared in reports.yaml and publish HTML 
 
 demo: data reports ## set up, generate the demo data, load it, run the reports, print where the HTML is
 
-test: $(STAMP) browser ## set up what is missing and run every test (pytest + nbval on the notebooks)
+test: $(STAMP) browser spark ## set up what is missing and run every test (pytest + nbval on the notebooks)
 	$(BIN)/python -m pytest tests
 	$(BIN)/tpnb demo --db $(TEST_DB) --out data/test/demo >/dev/null
 	TPNB_DB=$(TEST_DB) $(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
 
 test-fast: $(STAMP) ## the package tests only, without notebooks and browser
-	$(BIN)/python -m pytest tests -m "not browser and not slow"
+	$(BIN)/python -m pytest tests -m "not browser and not slow and not spark"
 
 browser: ## install Debian's chromium for the browser tests (root, apt) when it is missing
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -50,6 +57,12 @@ browser: ## install Debian's chromium for the browser tests (root, apt) when it 
 screenshots: $(STAMP) browser ## regenerate the README images from the demo reports (headless Chromium, offline)
 	@test -f reports/drivers.html -a -f reports/overview.html || $(MAKE) demo
 	$(BIN)/python docs/screenshots.py --reports reports --out docs
+
+java: ## install Debian's Java 17 for the Spark engine (root, apt) when no java is on the PATH
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	  else echo "java is missing: install Debian's 'openjdk-17-jre-headless' for the Spark engine"; fi; }
 
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the tpnb kernel
 	$(BIN)/jupyter lab notebooks/

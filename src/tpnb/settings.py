@@ -57,6 +57,15 @@ class WeightSettings:
 
 
 @dataclass(frozen=True)
+class SparkSettings:
+    """The Spark session (``spark:`` in tpnb.yaml): master URL, driver memory, any other conf."""
+
+    master: str = "local[2]"
+    driver_memory: str = "2g"
+    conf: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything tpnb.yaml and the environment set: paths, analysis and service settings."""
 
@@ -67,6 +76,9 @@ class Settings:
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     service: ServiceSettings = field(default_factory=ServiceSettings)
     weights: WeightSettings = field(default_factory=WeightSettings)
+    spark: SparkSettings = field(default_factory=SparkSettings)
+    engine: str = "duckdb"  # where the models run: duckdb (embedded) or spark (with a lake)
+    lake: Path | None = None  # the Parquet lake the spark engine reads and writes
 
     def sql_parameters(self) -> dict[str, Any]:
         """Values the SQL models read as bound parameters ($name)."""
@@ -100,7 +112,7 @@ class SettingsError(ValueError):
     """tpnb.yaml holds a key tpnb does not know or a value out of its range (names the key)."""
 
 
-TOP_LEVEL = ("database", "reports_dir", "report_runs", "analysis", "service", "weights")
+TOP_LEVEL = ("database", "reports_dir", "report_runs", "analysis", "service", "weights", "spark", "engine", "lake")
 WEIGHT_VARIABLES = ("segment", "role", "region")
 # key -> (check, what it must be); every number a whole number or a number, within its range
 RULES: dict[str, tuple[Any, str]] = {
@@ -124,6 +136,9 @@ RULES: dict[str, tuple[Any, str]] = {
         "a list of customer attributes: " + ", ".join(WEIGHT_VARIABLES),
     ),
     "weights.margins_file": (lambda v: isinstance(v, str) and v.strip() != "", "the path of a CSV file"),
+    "spark.master": (lambda v: isinstance(v, str) and v.strip() != "", "a Spark master URL such as local[2] or yarn"),
+    "spark.driver_memory": (lambda v: isinstance(v, str) and v.strip() != "", "a size such as 2g"),
+    "spark.conf": (lambda v: isinstance(v, dict), "a mapping of Spark settings"),
 }
 
 
@@ -198,7 +213,16 @@ def load_settings(root: Path | None = None) -> Settings:
         analysis=_section(raw, "analysis", AnalysisSettings, path),
         service=_section(raw, "service", ServiceSettings, path),
         weights=_section(raw, "weights", WeightSettings, path),
+        spark=_section(raw, "spark", SparkSettings, path),
+        engine=_engine(raw.get("engine", "duckdb"), path),
+        lake=(root / raw["lake"]) if raw.get("lake") else None,
     )
+
+
+def _engine(value: Any, path: Path) -> str:
+    if value not in ("duckdb", "spark"):
+        raise SettingsError(f"{path}: engine must be duckdb or spark, got {value!r}")
+    return value
 
 
 def database_path(db: str | Path | None = None) -> Path:

@@ -1,6 +1,6 @@
 """The `tpnb` command: parses, calls, prints; no SQL and no statistics here.
 
-``common`` holds the app and how commands open the database; ``load``,
+``common`` holds the app and how commands open the database; ``load``, ``lake``,
 ``analyse``, ``observe``, ``inspect`` and ``publish`` register their commands on it, in that order
 (the order ``tpnb --help`` lists them). Exit codes: 0 done; 1 done, but rows
 were quarantined or a report failed; 2 bad usage, a rejected input or a bad
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tpnb.cli.common import app
 
-for _module in ("load", "analyse", "observe", "inspect", "publish"):
+for _module in ("load", "lake", "analyse", "observe", "inspect", "publish"):
     importlib.import_module(f"tpnb.cli.{_module}")
 
 __all__ = ["app", "main"]

@@ -9,13 +9,16 @@ import typer
 
 from tpnb.cli.common import (
     DbOption,
+    EngineOption,
     JsonOption,
+    LakeOption,
     WeightsOption,
     app,
     fail,
     parse_day,
     read_connection,
     read_with,
+    resolve_engine,
     weights_summary,
 )
 from tpnb.cli.output import echo_driver_groups, empty_table, to_json
@@ -49,6 +52,8 @@ def nps(
         bool, typer.Option("--show-small", help="Show the figures of groups below analysis.min_n too.")
     ] = False,
     weights: WeightsOption = None,
+    engine: EngineOption = None,
+    lake_dir: LakeOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """NPS with adjusted-Wald 95% intervals, by any dimensions; groups below min_n are flagged and suppressed."""
@@ -56,28 +61,23 @@ def nps(
 
     from tpnb.analysis.cells import flag_small, suppress_small
     from tpnb.analysis.nps import nps_from_sums
+    from tpnb.cli.lake import duckdb_nps_sums, spark_nps_sums
     from tpnb.settings import load_settings
-    from tpnb.warehouse.read import newest_answer_day, nps_sums
-    from tpnb.weighting import survey_weights
 
     dims = [d.strip() for d in by.split(",")] if by else []
     settings = load_settings()
-    con = read_connection(db)
-    try:
+    engine, lake_dir = resolve_engine(engine, lake_dir)
+    raked = None
+    if engine == "spark":
+        if weights == "raked":
+            fail("--weights raked runs on DuckDB only for now; use --weights none with --engine spark")
         first, last = parse_day(date_from, "--from"), parse_day(date_to, "--to")
-        lo, hi = first and first.isoformat(), last and last.isoformat()
-        raked = survey_weights(con, settings, weights, lo, hi)
-        if raked is not None and accounts:
-            fail("--account-weighted and raked weights: choose one (--weights none)")
-        frame = raked.weights if raked is not None else None
-        sums, columns = nps_sums(con, dims, lo, hi, account_weighted=accounts, weights=frame)
-        newest = newest_answer_day(con)
-    except ValueError as exc:
-        fail(str(exc))
-    finally:
-        con.close()
+        sums, columns, newest = spark_nps_sums(lake_dir, dims, first, last, accounts)
+    else:
+        sums, columns, newest, raked = duckdb_nps_sums(db, settings, dims, date_from, date_to, accounts, weights)
     weighted = accounts or raked is not None
     table = nps_from_sums(sums, weighted=weighted).rename(dict(zip(columns, dims, strict=True)))
+
     limit, min_n = settings.analysis.freshness_days, settings.analysis.min_n
     age = None if newest is None else (date.today() - newest).days
     freshness = {"data_as_of": newest, "data_age_days": age, "is_stale": age is None or age > limit}

@@ -122,3 +122,40 @@ def parse_day(value: str | None, option: str) -> date | None:
         except ValueError:
             continue
     fail(f"{option} {value!r}: not a date; write 2026-03-01 or 01.03.2026")
+
+
+EngineOption = Annotated[
+    str | None,
+    typer.Option("--engine", help="duckdb (embedded) or spark (with --lake) [default: engine: of tpnb.yaml, duckdb]"),
+]
+LakeOption = Annotated[
+    Path | None, typer.Option("--lake", help="The Parquet lake the spark engine reads [default: lake: of tpnb.yaml]")
+]
+
+
+def resolve_engine(engine: str | None, lake_dir: Path | None) -> tuple[str, Path | None]:
+    """The engine and lake a command runs on: the options, else tpnb.yaml; spark needs a lake."""
+    from tpnb.settings import load_settings
+
+    settings = load_settings()
+    engine = engine or settings.engine
+    if engine not in ("duckdb", "spark"):
+        fail(f"--engine must be duckdb or spark, got {engine!r}")
+    lake_dir = lake_dir or settings.lake
+    if engine == "spark" and lake_dir is None:
+        fail("--engine spark needs --lake DIR (or lake: in tpnb.yaml)")
+    return engine, lake_dir
+
+
+def spark_or_fail():
+    """A SparkSession from tpnb.yaml, or exit 2 naming what to install."""
+    from tpnb.lake.spark import SparkMissing, spark_session
+    from tpnb.settings import load_settings
+
+    try:
+        spark = spark_session(load_settings())
+    except SparkMissing as exc:
+        fail(str(exc))
+    spark.sparkContext.setLogLevel("ERROR")
+    logging.getLogger("py4j").setLevel(logging.WARNING)  # its INFO lines are not a scheduled run's
+    return spark

@@ -8,7 +8,18 @@ from typing import Annotated
 
 import typer
 
-from tpnb.cli.common import DbOption, JsonOption, app, db_path, fail, write_connection
+from tpnb.cli.common import (
+    DbOption,
+    EngineOption,
+    JsonOption,
+    LakeOption,
+    app,
+    db_path,
+    fail,
+    resolve_engine,
+    spark_or_fail,
+    write_connection,
+)
 from tpnb.cli.output import echo_loads, to_json
 
 
@@ -174,10 +185,24 @@ def contract(
 
 
 @app.command()
-def build(db: DbOption = None) -> None:
-    """Rebuild the core and mart tables from the loaded data."""
+def build(db: DbOption = None, engine: EngineOption = None, lake_dir: LakeOption = None) -> None:
+    """Rebuild the core and mart tables from the loaded data (on Spark: from a lake, marts to <lake>/marts)."""
     from tpnb import warehouse
 
+    engine, lake_dir = resolve_engine(engine, lake_dir)
+    if engine == "spark":
+        from tpnb.lake.spark import build_spark
+        from tpnb.settings import load_settings
+
+        spark = spark_or_fail()
+        try:
+            for name, seconds in build_spark(spark, Path(lake_dir), load_settings()):
+                typer.echo(f"{name:<32} {seconds:6.2f} s")
+        except FileNotFoundError as exc:
+            fail(str(exc))
+        finally:
+            spark.stop()
+        return
     con = write_connection(db)
     try:
         for name, seconds in warehouse.build(con):

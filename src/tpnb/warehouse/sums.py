@@ -27,7 +27,9 @@ def nps_sums(
     account_weighted: bool = False,
     weights: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, list[str]]:
-    """Per-group sums for ``metrics.nps_from_sums``, aggregated inside DuckDB.
+    """Per-group sums for ``metrics.nps_from_sums``, aggregated by the engine: ``con`` is a DuckDB
+    connection, or a function ``run(sql, params) -> polars frame`` that runs this DuckDB SQL on
+    another engine (``tpnb.lake.aggregates.spark_runner``).
 
     Account weighting: each account's responses share one unit of weight
     (within the rows the grouping looks at). ``weights`` (``response_id``, ``weight``; survey
@@ -43,11 +45,12 @@ def nps_sums(
         [TOUCHPOINT_DIMENSIONS[d] for d in dims if d in ("phase", "channel")] if "touchpoint" not in dims else []
     )
     cell_dims = {**RESPONSE_DIMENSIONS, **TOUCHPOINT_DIMENSIONS}
-    shared_accounts = con.sql("select count(*) > count(distinct account_id) from mart_responses").fetchall()[0][0]
+    run = con if callable(con) else (lambda sql, values=None: query(con, sql, values or {}))
+    shared_accounts = run("select count(*) > count(distinct account_id) as shared from mart_responses")["shared"][0]
     if not (account_weighted or per_respondent or shared_accounts or weights is not None) and all(
         d in cell_dims and d != "account" for d in dims
     ):
-        return _sums_from_cells(con, dims, touchpoint_level, params), [cell_dims[d] for d in dims]
+        return _sums_from_cells(run, dims, touchpoint_level, params), [cell_dims[d] for d in dims]
     known = {**RESPONSE_DIMENSIONS, **(TOUCHPOINT_DIMENSIONS if touchpoint_level else {})}
     once = f"distinct on (response_id, {', '.join(ident(c) for c in per_respondent)}) " if per_respondent else ""
     source = (
@@ -61,10 +64,7 @@ def nps_sums(
             columns.append(known[d])
             selects.append(f"{ident(known[d])}::varchar as {ident(known[d])}")
             continue
-        exists = con.sql(
-            "select count(*) from core_survey_attributes where attribute = $name",
-            params={"name": d},
-        ).fetchall()[0][0]
+        exists = run("select count(*) as n from core_survey_attributes where attribute = $name", {"name": d})["n"][0]
         if not exists:
             raise ValueError(f"unknown dimension '{d}'; known: {', '.join(known)} or a survey attribute")
         alias = f"a{i}"
@@ -77,6 +77,8 @@ def nps_sums(
         columns.append(d)
     weight = "1.0::double / count(*) over (partition by account_id)" if account_weighted else "1.0::double"
     if weights is not None:
+        if callable(con):
+            raise ValueError("survey weights run on DuckDB only for now (--weights none on another engine)")
         con.register("tpnb_response_weights", weights.select("response_id", "weight"))
         joins.append("join tpnb_response_weights rw on rw.response_id = s.response_id")
         weight = "rw.weight"
@@ -110,13 +112,13 @@ def nps_sums(
         {"order by " + group if columns else ""}
     """
     try:
-        return query(con, sql, params), columns
+        return run(sql, params), columns
     finally:
         if weights is not None:
             con.unregister("tpnb_response_weights")
 
 
-def _sums_from_cells(con, dims: list[str], touchpoint_level: bool, params: dict) -> pl.DataFrame:
+def _sums_from_cells(run, dims: list[str], touchpoint_level: bool, params: dict) -> pl.DataFrame:
     """The same sums from mart_nps_cells (counts per day and dimension value): fast at any size."""
     columns = [{**RESPONSE_DIMENSIONS, **TOUCHPOINT_DIMENSIONS}[d] for d in dims]
     group = ", ".join(ident(c) for c in columns)
@@ -131,4 +133,4 @@ def _sums_from_cells(con, dims: list[str], touchpoint_level: bool, params: dict)
           and ($lo is null or answered_on >= $lo::date) and ($hi is null or answered_on <= $hi::date)
         {"group by " + group + " order by " + group if columns else ""}
     """
-    return query(con, sql, {**params, "tp_level": touchpoint_level})
+    return run(sql, {**params, "tp_level": touchpoint_level})
