@@ -143,3 +143,25 @@ def test_a_level_without_respondents_and_one_the_margins_lack_are_named():
     data = sample.join(raked.weights, on="response_id")
     share_c = data.filter(pl.col("segment") == "C")["weight"].sum() / data["weight"].sum()
     assert share_c == pytest.approx(1 / data.height)  # kept at its sample share
+
+
+def test_weighted_ratings_by_hand():
+    from tpnb.analysis.ratings import touchpoint_ratings
+
+    frame = pl.DataFrame(
+        {
+            "touchpoint_id": ["t"] * 4,
+            "is_experienced": [True, True, True, False],
+            "rating": [5.0, 1.0, 3.0, None],
+            "weight": [3.0, 1.0, 1.0, 5.0],
+        }
+    )
+    [row] = touchpoint_ratings(frame, weight="weight").iter_rows(named=True)
+    assert row["mean_rating"] == pytest.approx((15 + 1 + 3) / 5)  # 3.8
+    assert row["reach"] == pytest.approx(5 / 10)
+    assert row["top2_share"] == pytest.approx(3 / 5) and row["bottom_share"] == pytest.approx(1 / 5)
+    assert row["n_effective"] == pytest.approx(25 / 11)
+    unweighted = touchpoint_ratings(frame.with_columns(pl.lit(1.0).alias("weight")), weight="weight").row(0, named=True)
+    plain = touchpoint_ratings(frame).row(0, named=True)
+    for key in ("mean_rating", "reach", "top2_share", "ci_low", "ci_high"):
+        assert unweighted[key] == pytest.approx(plain[key])

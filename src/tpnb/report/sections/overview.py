@@ -124,6 +124,7 @@ def touchpoint_ratings(ctx: ReportContext) -> Section:
     table = rating_table(
         ctx.ratings,
         by=["phase_order", "phase", "touchpoint_kind", "touchpoint_id", "touchpoint_name"],
+        weight="weight" if "weight" in ctx.ratings.columns else None,
     ).sort("phase_order", "touchpoint_name")
     shown = suppress_small(table, ctx.min_n, keep=("phase_order", "asked"))
     chart = charts.rating_bars(shown.filter(~pl.col("is_suppressed")), ctx.language)
