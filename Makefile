@@ -12,7 +12,7 @@ DB ?= data/tpnb.duckdb
 TEST_DB := data/test/tpnb.duckdb
 export TPNB_HOME := $(CURDIR)
 
-.PHONY: help setup spark demo data reports test test-fast lab bench bench-full bench-scale bench-100m lint format browser java screenshots clean
+.PHONY: help setup spark demo data reports test test-fast lab bench bench-full bench-scale bench-spark bench-100m lint format browser java screenshots clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "; printf "tpnb make targets:\n"} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -75,6 +75,9 @@ bench-full: $(STAMP) ## full benchmarks up to 10M contacts / 1M responses
 
 bench-scale: $(STAMP) ## one data set of 10M contacts and 1M responses end to end: reports/bench/scale.json
 	$(BIN)/python bench/scale.py --customers 1250000
+
+bench-spark: $(SPARK_STAMP) java ## the models on Spark local[2] beside DuckDB, 10M contacts / 1M responses: reports/bench/spark.json
+	$(BIN)/python bench/spark.py --customers 1250000
 
 bench-100m: $(STAMP) ## 100M contacts through ingest, marts and nps (needs ~40 GB disk, ~30 min): reports/bench/out_of_core.json
 	$(BIN)/python bench/out_of_core.py --copies 10

@@ -1,0 +1,73 @@
+"""The models on Spark local[2] beside DuckDB on the same machine and the same data set.
+
+    python bench/spark.py --customers 1250000      # about 10M contacts, 1M responses (make bench-spark)
+
+Generates the demo data at that size, loads it into DuckDB, then times each step as its own
+process with its peak memory: `tpnb build` (DuckDB), `tpnb lake export`, `tpnb build --engine spark`,
+and `tpnb nps --by touchpoint,segment` on both engines. Writes reports/bench/spark.json (with the
+Spark/DuckDB ratios) and adds it to reports/bench/summary.json when that exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from run import OUT, TPNB, measure, write_steps  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=1_250_000)
+    parser.add_argument("--survey-share", type=float, default=0.16)
+    args = parser.parse_args()
+    from tpnb import demo
+
+    work = Path(tempfile.mkdtemp(prefix="tpnb-spark-"))
+    try:
+        started = time.perf_counter()
+        data = demo.generate(seed=5, customers=args.customers, as_of=date(2026, 10, 31), survey_share=args.survey_share)
+        config = demo.write_sources(data, work / "sources")
+        sizes = {
+            "customers": args.customers,
+            "contacts": data.contacts.height,
+            "responses": data.surveys.height,
+            "generate_and_write_seconds": time.perf_counter() - started,
+        }
+        del data
+        print(json.dumps(sizes), flush=True)
+        db, lake = str(work / "tpnb.duckdb"), str(work / "lake")
+        steps = {"ingest_all_sources": measure([TPNB, "ingest", "--config", str(config), "--db", db, "--no-build"], 1)}
+        steps["build_duckdb"] = measure([TPNB, "build", "--db", db], 1)
+        steps["lake_export"] = measure([TPNB, "lake", "export", "--db", db, "--out", lake], 1)
+        steps["build_spark_local2"] = measure([TPNB, "build", "--engine", "spark", "--lake", lake], 1)
+        nps = ["nps", "--by", "touchpoint,segment", "--json"]
+        steps["nps_duckdb"] = measure([TPNB, *nps, "--db", db], 1)
+        steps["nps_spark_local2"] = measure([TPNB, *nps, "--engine", "spark", "--lake", lake], 1)
+        same = steps["nps_duckdb"].get("stdout") == steps["nps_spark_local2"].get("stdout")
+        sizes["nps_json_identical"] = bool(same)
+        sizes["lake_mb"] = sum(f.stat().st_size for f in Path(lake).rglob("*.parquet")) / 1e6
+        sizes["ratio_build_spark_over_duckdb"] = (
+            steps["build_spark_local2"]["seconds"] / steps["build_duckdb"]["seconds"]
+        )
+        sizes["ratio_nps_spark_over_duckdb"] = steps["nps_spark_local2"]["seconds"] / steps["nps_duckdb"]["seconds"]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    write_steps("spark.json", sizes, steps)
+    summary = OUT / "summary.json"
+    if summary.exists():
+        doc = json.loads(summary.read_text())
+        doc["spark"] = json.loads((OUT / "spark.json").read_text())
+        summary.write_text(json.dumps(doc, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
