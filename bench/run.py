@@ -104,6 +104,23 @@ def prepare(size: int, folder: Path, survey_share: float | None = None) -> dict:
     }
 
 
+def generate_data_set(work: Path, customers: int, survey_share: float) -> tuple[Path, dict]:
+    """The demo data at ``customers`` (seed 5) written as sources under ``work``: (config, sizes)."""
+    from tpnb import demo
+
+    started = time.perf_counter()
+    data = demo.generate(seed=5, customers=customers, as_of=date(2026, 10, 31), survey_share=survey_share)
+    config = demo.write_sources(data, work / "sources")
+    sizes = {
+        "customers": customers,
+        "contacts": data.contacts.height,
+        "responses": data.surveys.height,
+        "generate_and_write_seconds": time.perf_counter() - started,
+    }
+    print(json.dumps(sizes), flush=True)
+    return config, sizes
+
+
 def write_steps(file_name: str, result: dict, steps: dict) -> None:
     """Write a one-data-set benchmark to reports/bench/ and print its steps."""
     for step in steps.values():

@@ -11,16 +11,13 @@ reports/bench/scale.json.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
-import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from run import TPNB, measure, write_steps  # noqa: E402
+from run import TPNB, generate_data_set, measure, write_steps  # noqa: E402
 
 
 def main() -> int:
@@ -33,26 +30,9 @@ def main() -> int:
         help="share of customers asked per wave (0.16: about 1M responses at 1.25M customers)",
     )
     args = parser.parse_args()
-    from tpnb import demo
-
     work = Path(tempfile.mkdtemp(prefix="tpnb-scale-"))
     try:
-        started = time.perf_counter()
-        data = demo.generate(
-            seed=5,
-            customers=args.customers,
-            as_of=date(2026, 10, 31),
-            survey_share=args.survey_share,
-        )
-        config = demo.write_sources(data, work / "sources")
-        sizes = {
-            "customers": args.customers,
-            "contacts": data.contacts.height,
-            "responses": data.surveys.height,
-            "generate_and_write_seconds": time.perf_counter() - started,
-        }
-        del data
-        print(json.dumps(sizes), flush=True)
+        config, sizes = generate_data_set(work, args.customers, args.survey_share)
         db = str(work / "tpnb.duckdb")
         steps = {"ingest_all_sources": measure([TPNB, "ingest", "--config", str(config), "--db", db, "--no-build"], 1)}
         steps["build_marts"] = measure([TPNB, "build", "--db", db], 1)

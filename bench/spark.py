@@ -15,12 +15,10 @@ import json
 import shutil
 import sys
 import tempfile
-import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from run import OUT, TPNB, measure, write_steps  # noqa: E402
+from run import OUT, TPNB, generate_data_set, measure, write_steps  # noqa: E402
 
 
 def main() -> int:
@@ -28,21 +26,9 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=1_250_000)
     parser.add_argument("--survey-share", type=float, default=0.16)
     args = parser.parse_args()
-    from tpnb import demo
-
     work = Path(tempfile.mkdtemp(prefix="tpnb-spark-"))
     try:
-        started = time.perf_counter()
-        data = demo.generate(seed=5, customers=args.customers, as_of=date(2026, 10, 31), survey_share=args.survey_share)
-        config = demo.write_sources(data, work / "sources")
-        sizes = {
-            "customers": args.customers,
-            "contacts": data.contacts.height,
-            "responses": data.surveys.height,
-            "generate_and_write_seconds": time.perf_counter() - started,
-        }
-        del data
-        print(json.dumps(sizes), flush=True)
+        config, sizes = generate_data_set(work, args.customers, args.survey_share)
         db, lake = str(work / "tpnb.duckdb"), str(work / "lake")
         steps = {"ingest_all_sources": measure([TPNB, "ingest", "--config", str(config), "--db", db, "--no-build"], 1)}
         steps["build_duckdb"] = measure([TPNB, "build", "--db", db], 1)
