@@ -73,6 +73,10 @@ def ingest(
     as_json: JsonOption = False,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another writer.")] = 30.0,
     build: Annotated[bool, typer.Option("--build/--no-build", help="Rebuild the marts after loading.")] = True,
+    lake_dir: Annotated[
+        Path | None,
+        typer.Option("--lake", help="Also append what each load stored to this Parquet lake (for --engine spark)."),
+    ] = None,
 ) -> None:
     """Load source files: validate, quarantine bad rows, upsert by key, rebuild the marts.
 
@@ -128,6 +132,10 @@ def ingest(
                     rejected.append({"kind": source.kind, "file": str(path), "message": str(exc)})
         quarantined = sum(r.rows_quarantined for r in results)
         reasons = _reasons_of(con, results) if quarantined else None
+        if lake_dir is not None:
+            from tpnb.lake.export import append_loads
+
+            append_loads(con, lake_dir, [(r.kind, r.load_id) for r in results if r.status == "loaded" and r.load_id])
     finally:
         # each file loads in a transaction of its own: what loaded is committed, so the marts follow
         # it even when a later file stopped the command

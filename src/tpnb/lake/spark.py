@@ -12,6 +12,7 @@ import os
 import time
 from pathlib import Path
 
+from tpnb.contracts import KINDS
 from tpnb.lake.export import MONTH
 from tpnb.lake.translate import to_spark
 from tpnb.settings import Settings
@@ -45,13 +46,22 @@ def spark_session(settings: Settings):
 
 
 def register_raw(spark, lake: Path) -> list[str]:
-    """The lake's raw tables as temporary views (the month partition column dropped)."""
+    """The lake's raw tables as temporary views (the month partition column dropped). Loads append
+    files, so a key can stand in several: each view holds the newest load's row of every key, as
+    the database's raw table does after an upsert."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
     names = []
     for folder in sorted((lake / "raw").iterdir()):
         if folder.is_dir():
             frame = spark.read.parquet(str(folder))
             if MONTH in frame.columns:
                 frame = frame.drop(MONTH)
+            key = list(KINDS[folder.name.removeprefix("raw_")].key)
+            newest = Window.partitionBy(*key).orderBy(F.col("load_id").desc())
+            frame = frame.withColumn("__newest", F.row_number().over(newest))
+            frame = frame.filter(F.col("__newest") == 1).drop("__newest")
             frame.createOrReplaceTempView(folder.name)
             names.append(folder.name)
     if not names:
