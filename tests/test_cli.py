@@ -147,6 +147,10 @@ def test_a_bad_date_is_a_usage_error_without_traceback(demo_db):
         ("analysis:\n  min_m: 3\n", "analysis.min_m"),
         ("service:\n  hours_start: 8\n", "service.hours_start"),
         ("colour: blue\n", "'colour'"),
+        ("engine: hadoop\n", "engine must be duckdb or spark"),
+        ("weights:\n  margins: [colour]\n", "weights.margins"),
+        ("analysis:\n  p_adjustment: bonferroni\n", "analysis.p_adjustment"),
+        ("spark:\n  conf: fast\n", "spark.conf"),
     ],
 )
 def test_a_bad_setting_exits_2_naming_the_key(demo_db, tmp_path, yaml_text, named):
