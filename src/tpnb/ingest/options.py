@@ -86,7 +86,7 @@ MISSING_CODES = (
     "prefer not to say",
     "n/a",
 )
-OUTCOME_COLUMNS = ("nps", "repurchase_intent")
+MISSING_CODE_COLUMNS = ("nps", "repurchase_intent")  # the outcome columns MISSING_CODES apply to
 
 
 class ConfigError(ValueError):
@@ -148,7 +148,7 @@ class SourceOptions:
     def missing_for(self, column: str) -> list[str]:
         """The values that mean missing in ``column`` (lower case); outcome columns know the usual ones."""
         own = [code for pattern, codes in self.missing.items() if fnmatch(column, pattern) for code in codes]
-        shared = MISSING_CODES if column in OUTCOME_COLUMNS else ()
+        shared = MISSING_CODES if column in MISSING_CODE_COLUMNS else ()
         return sorted({*shared, *(c.strip().lower() for c in own)})
 
     def recode_for(self, columns: list[str]) -> dict[str, dict[str, str]]:

@@ -3,33 +3,16 @@ transpiled by sqlglot and run there, so only one row per group reaches Python.""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import polars as pl
 import sqlglot
-from sqlglot import exp
 
-from tpnb.lake.translate import OVERRIDES, literal
+from tpnb.lake.translate import rewrite
 
 
 def bind(sql: str, params: dict) -> str:
     """DuckDB SQL with ``$name`` parameters, as Spark SQL with the values as literals (quoted by
-    sqlglot; dates as DATE literals, None as NULL)."""
-    tree = sqlglot.parse_one(sql, read="duckdb")
-
-    def replace(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Placeholder) and node.name in params:
-            value = params[node.name]
-            if value is None:
-                return exp.Null()
-            if isinstance(value, date | datetime):
-                return exp.Literal.string(value.isoformat())
-            return literal(value)
-        if type(node) in OVERRIDES:
-            return OVERRIDES[type(node)](node)
-        return node
-
-    return tree.transform(replace).sql(dialect="spark")
+    sqlglot; dates as their ISO text, None as NULL)."""
+    return rewrite(sqlglot.parse_one(sql, read="duckdb"), params).sql(dialect="spark")
 
 
 def spark_runner(spark):

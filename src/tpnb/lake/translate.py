@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, datetime
 
 import sqlglot
 from sqlglot import exp
@@ -81,7 +82,11 @@ def _pivot(tree: exp.Pivot, values_of) -> str:
 
 
 def literal(value) -> exp.Expression:
-    """A setting's value as a SQL literal (a number, a string or a list of them)."""
+    """A value as a SQL literal: NULL, a number, a string (a date as its ISO text) or a list of them."""
+    if value is None:
+        return exp.Null()
+    if isinstance(value, date | datetime):
+        return exp.Literal.string(value.isoformat())
     if isinstance(value, bool):
         return exp.Boolean(this=value)
     if isinstance(value, int | float):
@@ -109,15 +114,20 @@ def to_spark(
     if isinstance(tree, exp.Pivot) and tree.args.get("using"):
         return _pivot(tree, values_of)
 
+    tree = _expand_exclude(rewrite(tree, parameters), columns_of)
+    return tree.sql(dialect="spark")
+
+
+def rewrite(tree: exp.Expression, parameters: dict) -> exp.Expression:
+    """``tree`` with its ``$name`` parameters as literals and the ``OVERRIDES`` applied."""
+
     def bind(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Placeholder) and node.name in parameters:
             return literal(parameters[node.name])
         return node
 
     tree = tree.transform(bind)
-    tree = tree.transform(lambda node: OVERRIDES[type(node)](node) if type(node) in OVERRIDES else node)
-    tree = _expand_exclude(tree, columns_of)
-    return tree.sql(dialect="spark")
+    return tree.transform(lambda node: OVERRIDES[type(node)](node) if type(node) in OVERRIDES else node)
 
 
 def _expand_exclude(tree: exp.Expression, columns_of) -> exp.Expression:
