@@ -139,6 +139,46 @@ def test_nps_command_on_spark_gives_the_databases_groups(demo_db, lake, tmp_path
     assert json.loads(on_spark.stdout) == json.loads(on_duckdb.stdout)
 
 
+def test_drivers_command_on_spark_gives_the_databases_model(demo_db, lake, tmp_path):
+    """Coefficients, intervals, LMG shares and the seeded bootstrap: the same JSON on both engines."""
+    from tests.warehouse.test_driver_sums import assert_same_result
+
+    options = ["drivers", "--json", "--bootstrap", "60", "--seed", "5", "--from", "2026-01-01"]
+    on_duckdb = tpnb_in(tmp_path, *options, "--db", demo_db[0])
+    on_spark = tpnb_in(tmp_path, *options, "--engine", "spark", "--lake", lake)
+    assert on_spark.returncode == 0, on_spark.stderr[-2000:]
+    document = json.loads(on_duckdb.stdout)
+    assert document["diagnostics"]["bootstrap_draws"] == 60 and document["period"]["from"] == "2026-01-01"
+    assert_same_result(document, json.loads(on_spark.stdout))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"outcome": "promoter", "controls": ["segment"]},  # a logit: Newton steps as passes on Spark
+        {"outcome": "nps", "cluster": None},  # respondents as units: hashed blocks, HC3 leverage pass
+    ],
+    ids=["logit", "without-accounts"],
+)
+def test_key_drivers_from_spark_sums_equal_the_rows_model(demo_db, spark, lake, options):
+    from tests.warehouse.test_driver_sums import assert_same_result
+    from tpnb.analysis.drivers import key_drivers
+    from tpnb.lake.aggregates import spark_runner
+    from tpnb.lake.spark import register_marts
+    from tpnb.warehouse import read
+    from tpnb.warehouse.driver_sums import key_drivers_on
+
+    register_marts(spark, lake)
+    con = duckdb.connect(str(demo_db[0]), read_only=True)
+    try:
+        on_rows = key_drivers(read.driver_frame(con, options["outcome"]), bootstrap=30, seed=2, **options)
+    finally:
+        con.close()
+    assert_same_result(
+        on_rows.as_dict(), key_drivers_on(spark_runner(spark), bootstrap=30, seed=2, **options).as_dict()
+    )
+
+
 def test_loads_appended_to_the_lake_with_a_correction_give_the_databases_marts(spark, tmp_path):
     """Ingest into the lake as loads arrive (the demo, then a corrected survey file through the
     CLI's --lake), build on Spark: the marts equal the database's after the same two loads."""
@@ -181,3 +221,18 @@ def test_loads_appended_to_the_lake_with_a_correction_give_the_databases_marts(s
         con.close()
     assert changed["nps"].to_list() == [10] * 5 and first["nps"].to_list() != [10] * 5
     assert len(list((lake / "meta" / "meta_load_log").glob("*.parquet"))) == len(results) + 1
+    # the second size: the key-driver model of the small, corrected lake equals the database's
+    from tests.warehouse.test_driver_sums import assert_same_result
+    from tpnb.analysis.drivers import key_drivers
+    from tpnb.lake.aggregates import spark_runner
+    from tpnb.lake.spark import register_marts
+    from tpnb.warehouse import read
+    from tpnb.warehouse.driver_sums import key_drivers_on
+
+    register_marts(spark, lake)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        on_rows = key_drivers(read.driver_frame(con, "nps"), bootstrap=20).as_dict()
+    finally:
+        con.close()
+    assert_same_result(on_rows, key_drivers_on(spark_runner(spark), bootstrap=20).as_dict())

@@ -173,6 +173,8 @@ def drivers(
         bool,
         typer.Option("--ordered", help="Fit an ordered logit of NPS beside OLS (its coefficients in the diagnostics)."),
     ] = False,
+    engine: EngineOption = None,
+    lake_dir: LakeOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Key drivers: coefficients, relative importance with intervals, priority matrix."""
@@ -184,6 +186,30 @@ def drivers(
     if method not in ("lmg", "relative_weights"):
         fail("--method must be lmg or relative_weights")
     first, last = parse_day(date_from, "--from"), parse_day(date_to, "--to")
+    settings = load_settings()
+    adjustment = adjust or settings.analysis.p_adjustment
+    if adjustment not in ("holm", "bh"):
+        fail("--adjust must be holm or bh")
+    engine, lake_dir = resolve_engine(engine, lake_dir)
+    if engine == "spark":
+        from tpnb.cli.lake import spark_driver_groups
+
+        if weights == "raked" or ordered:
+            fail("--weights raked and --ordered run on DuckDB only for now (--engine duckdb)")
+        options = {
+            "method": method,
+            "strategy": strategy,
+            "bootstrap": bootstrap,
+            "seed": seed,
+            "experience": experience,
+            "controls": [c.strip() for c in controls.split(",")] if controls else [],
+            "adjustment": adjustment,
+            "first_day": first,
+            "last_day": last,
+        }
+        outcome, groups = spark_driver_groups(lake_dir, outcome, by, min_n, options)
+        _print_drivers(groups, by, outcome, min_n, {"from": first, "to": last}, None, as_json)
+        return
     con = read_connection(db)
     try:
         if outcome is None:
@@ -192,7 +218,6 @@ def drivers(
                 typer.echo(f"outcome: {outcome} (the survey has no NPS)", err=True)
         frame = read.driver_frame(con, outcome, first, last)
         labels = read.touchpoint_labels(con)
-        settings = load_settings()
         raked = survey_weights(con, settings, weights, first and first.isoformat(), last and last.isoformat())
     except ValueError as exc:
         fail(str(exc))
@@ -211,10 +236,8 @@ def drivers(
         "labels": labels,
         "weight": "__survey_weight" if raked is not None else None,
         "ordered_check": ordered,
-        "adjustment": adjust or settings.analysis.p_adjustment,
+        "adjustment": adjustment,
     }
-    if kwargs["adjustment"] not in ("holm", "bh"):
-        fail("--adjust must be holm or bh")
     try:
         if by:
             if by not in frame.columns:
@@ -224,7 +247,11 @@ def drivers(
             groups = [drv.GroupModel(None, frame.height, result=drv.key_drivers(frame, min_n=min_n, **kwargs))]
     except (ValueError, drv.InsufficientData) as exc:
         fail(str(exc))
-    period = {"from": first, "to": last}
+    _print_drivers(groups, by, outcome, min_n, {"from": first, "to": last}, raked, as_json)
+
+
+def _print_drivers(groups, by, outcome, min_n, period, raked, as_json) -> None:
+    """The models of `tpnb drivers`, as JSON or as text."""
     if as_json:
         docs = {
             g.level: (

@@ -76,3 +76,33 @@ def spark_nps_sums(lake_dir: Path, dims, first, last, accounts):
         fail(str(exc))
     finally:
         spark.stop()
+
+
+def spark_driver_groups(lake_dir: Path, outcome, by, min_n: int, options: dict):
+    """`tpnb drivers` on Spark: (outcome, models) from per-block sums the engine aggregates."""
+    from tpnb.analysis.drivers import GroupModel, InsufficientData
+    from tpnb.cli.common import spark_or_fail
+    from tpnb.lake.aggregates import spark_runner
+    from tpnb.lake.spark import register_marts
+    from tpnb.warehouse.driver_sums import key_drivers_by_on, key_drivers_on
+    from tpnb.warehouse.outcomes import default_outcome
+
+    spark = spark_or_fail()
+    try:
+        register_marts(spark, Path(lake_dir))
+        run = spark_runner(spark)
+        if outcome is None:
+            outcome = default_outcome(run)
+            if outcome != "nps":
+                typer.echo(f"outcome: {outcome} (the survey has no NPS)", err=True)
+        names = run("select touchpoint_id, touchpoint_name from core_touchpoints")
+        labels = {f"tp_{tp}": name for tp, name in names.iter_rows()}
+        kwargs = {**options, "outcome": outcome, "labels": labels}
+        if by:
+            return outcome, key_drivers_by_on(run, by, min_n=min_n, **kwargs)
+        result = key_drivers_on(run, min_n=min_n, **kwargs)
+        return outcome, [GroupModel(None, result.n, result=result)]
+    except (ValueError, FileNotFoundError, InsufficientData) as exc:
+        fail(str(exc))
+    finally:
+        spark.stop()

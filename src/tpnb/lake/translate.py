@@ -49,7 +49,32 @@ def _to_days(node: exp.ToDays) -> exp.Expression:
     return exp.Anonymous(this="make_dt_interval", expressions=[node.this])
 
 
+def _hex_cast(node: exp.Cast) -> exp.Expression:
+    # DuckDB reads '0x' || hex text as a hexadecimal number (the bootstrap's hashed blocks); Spark's
+    # cast gives NULL there: conv(hex, 16, 10)
+    inner = node.this.unnest()
+    if not (
+        isinstance(inner, exp.DPipe)
+        and isinstance(inner.this, exp.Literal)
+        and inner.this.is_string
+        and inner.this.this.lower() == "0x"
+        and node.to.is_type(*exp.DataType.INTEGER_TYPES)
+    ):
+        return node
+    digits = exp.Anonymous(this="conv", expressions=[inner.expression, exp.Literal.number(16), exp.Literal.number(10)])
+    return exp.Cast(this=digits, to=node.to)
+
+
+def _materialized(node: exp.CTE) -> exp.Expression:
+    # DuckDB computes a MATERIALIZED CTE once; Spark has no such keyword (it keeps a costly
+    # expression from being copied into every consumer by itself)
+    node.set("materialized", None)
+    return node
+
+
 OVERRIDES: dict[type, Callable[[exp.Expression], exp.Expression]] = {
+    exp.Cast: _hex_cast,
+    exp.CTE: _materialized,
     exp.DayOfWeekIso: _iso_weekday,
     exp.DateDiff: _date_diff,
     exp.ToDays: _to_days,

@@ -21,8 +21,9 @@ def yes_no_attributes(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def default_outcome(con: duckdb.DuckDBPyConnection) -> str:
     """NPS where the survey has it, else its first yes/no answer, else its first numeric answer (an
-    overall rating), else NPS (whoever asks then says it is missing)."""
-    if con.sql("select count(nps) > 0 from mart_responses").fetchall()[0][0]:
+    overall rating), else NPS (whoever asks then says it is missing). ``con`` may also be a
+    ``run(sql, params)`` of another engine."""
+    if _column(con, "select count(nps) > 0 as x from mart_responses")[0]:
         return "nps"
     return next(iter(yes_no_attributes(con) + numeric_attributes(con)), "nps")
 
@@ -40,7 +41,13 @@ def _outcome_attributes(con: duckdb.DuckDBPyConnection, condition: str) -> list[
         "having count(value_number) >= 0.9 * greatest(count(*), (select count(*) from core_survey_responses)) "
         f"and {condition} order by attribute"
     )
-    return [row[0] for row in con.sql(sql).fetchall()]
+    return _column(con, sql)
+
+
+def _column(con, sql: str) -> list:
+    """The first column of a query, on a DuckDB connection or through ``run(sql, params)``."""
+    frame = con(sql, {}) if callable(con) else query(con, sql)
+    return frame.to_series(0).to_list()
 
 
 def attribute_values(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:

@@ -128,7 +128,8 @@ def driver_frame(
         con,
         "select r.*, d.* exclude (response_id) from mart_responses r "
         "left join mart_driver_ratings d using (response_id) "
-        "where ($lo is null or r.answered_at::date >= $lo) and ($hi is null or r.answered_at::date <= $hi)",
+        "where ($lo is null or r.answered_at::date >= $lo) and ($hi is null or r.answered_at::date <= $hi) "
+        "order by r.response_id",  # one order on every run: the rows a seeded bootstrap resamples
         {"lo": first_day, "hi": last_day},
     )
     if outcome and OUTCOME_COLUMNS.get(outcome, outcome) not in frame.columns:

@@ -1,7 +1,14 @@
-"""Bootstrap on block sufficient statistics: a draw is a weighted sum of per-block sums and cross-products."""
+"""Bootstrap on block sufficient statistics: a draw is a weighted sum of per-block sums and cross-products.
+
+The blocks are the same on every engine: the resampling units (accounts, or respondents) sorted by
+their key when there are at most ``MAX_BLOCKS``, else each unit in block ``hash_block(seed, key)``
+(the first 32 bits of the MD5 of ``"<seed>:<key>"``, modulo ``MAX_BLOCKS``), which DuckDB and Spark
+compute in SQL alike (``tpnb.warehouse.driver_sums``); blocks are then ordered by number.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,13 +30,30 @@ class Blocks:
     top2: np.ndarray  # G x p
 
 
-def make_blocks(design: Design, rng: np.random.Generator, scale_max: float = 5) -> Blocks:
-    """Cut the rows into at most ``MAX_BLOCKS`` random blocks of whole clusters and sum each block."""
+def hash_block(seed: int, key: str) -> int:
+    """The block of a resampling unit when there are more than ``MAX_BLOCKS`` units."""
+    return int(hashlib.md5(f"{seed}:{key}".encode()).hexdigest()[:8], 16) % MAX_BLOCKS
+
+
+def unit_keys(design: Design) -> np.ndarray:
+    """Each row's resampling unit: its cluster, else its response_id, else its row number."""
+    if design.clusters is not None:
+        return np.asarray(design.clusters, dtype=object)
+    if "response_id" in design.frame.columns:
+        return np.asarray(design.frame["response_id"].cast(str).to_list(), dtype=object)
+    return np.array([str(i) for i in range(len(design.y))], dtype=object)
+
+
+def make_blocks(design: Design, seed: int, scale_max: float = 5) -> Blocks:
+    """Cut the rows into at most ``MAX_BLOCKS`` blocks of whole units (seeded) and sum each block."""
     n = len(design.y)
-    cluster_ids = np.unique(design.clusters, return_inverse=True)[1] if design.clusters is not None else np.arange(n)
-    n_clusters = int(cluster_ids.max()) + 1 if n else 0
-    block_of_cluster = (rng.permutation(n_clusters) % MAX_BLOCKS) if n_clusters > MAX_BLOCKS else np.arange(n_clusters)
-    block = block_of_cluster[cluster_ids]
+    units, unit_of_row = np.unique(unit_keys(design), return_inverse=True) if n else (np.array([]), np.array([]))
+    if len(units) > MAX_BLOCKS:
+        numbers = np.array([hash_block(seed, key) for key in units])
+        block = np.unique(numbers, return_inverse=True)[1][unit_of_row]
+    else:
+        block = unit_of_row
+    block = block.astype(int)
     g = int(block.max()) + 1 if n else 0
     z = np.column_stack([design.y, design.drivers, design.controls])
     k = z.shape[1]

@@ -115,9 +115,9 @@ def prepare_design(
             raw.append(np.full_like(values, np.nan))
     for c in controls:
         levels = data[c].cast(pl.String).fill_null("unknown")
-        counts = levels.value_counts(sort=True)
+        counts = levels.value_counts().sort(["count", c], descending=[True, False])
         names = counts[c].to_list()
-        for level in names[1:]:  # the most common level is the reference
+        for level in names[1:]:  # the most common level is the reference (ties: the first by name)
             controls_cols.append((levels == level).to_numpy().astype(float))
             control_names.append(f"{c}={level}")
     n = data.height
@@ -139,10 +139,11 @@ def prepare_design(
 
 def cluster_ids(data: pl.DataFrame, cluster: str | None) -> np.ndarray | None:
     """Each row's cluster (its account), or None where no row shares one: a respondent without an
-    account is a cluster of its own, so a survey without accounts is not one big cluster."""
+    account is a cluster of its own (``row:<response_id>``), so a survey without accounts is not one
+    big cluster."""
     if not cluster or cluster not in data.columns:
         return None
-    own = pl.format("row:{}", pl.int_range(pl.len()))
+    own = pl.format("row:{}", pl.col("response_id") if "response_id" in data.columns else pl.int_range(pl.len()))
     ids = data.select(pl.col(cluster).cast(pl.String).fill_null(own)).to_series()
     return ids.to_numpy() if ids.n_unique() < data.height else None
 
@@ -154,7 +155,7 @@ def at_bound_share(y: np.ndarray, outcome_column: str) -> float | None:
     return float(np.mean((y <= 0) | (y >= 10)))
 
 
-def driver_groups(design) -> tuple[list[int], list[list[int]], int]:
+def driver_groups(driver_names: list[str], control_names: list[str]) -> tuple[list[int], list[list[int]], int]:
     """How the covariance's columns [y, drivers, controls] are reordered for importance, and the groups.
 
     A touchpoint's not-experienced indicator joins its rating as one driver (relaimpo's groups): the
@@ -162,21 +163,21 @@ def driver_groups(design) -> tuple[list[int], list[list[int]], int]:
     indicators, the other controls; each driver's group as indices into the driver part; the number
     of other controls, partialled out first).
     """
-    p = design.drivers.shape[1]
+    p = len(driver_names)
     indicator_of = {
         name[len("not_experienced_") :]: k
-        for k, name in enumerate(design.control_names)
+        for k, name in enumerate(control_names)
         if name.startswith("not_experienced_")
     }
     members = []
     groups = []
-    for i, driver in enumerate(design.driver_names):
+    for i, driver in enumerate(driver_names):
         group = [i]
         k = indicator_of.get(driver[3:]) if driver.startswith("tp_") else None
         if k is not None:
             group.append(p + len(members))
             members.append(k)
         groups.append(group)
-    others = [k for k in range(len(design.control_names)) if k not in members]
+    others = [k for k in range(len(control_names)) if k not in members]
     order = [0, *range(1, p + 1), *(1 + p + k for k in members), *(1 + p + k for k in others)]
     return order, groups, len(others)

@@ -41,27 +41,19 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from tpnb.analysis.drivers.bootstrap import block_performance, cov_from_blocks, make_blocks
+from tpnb.analysis.drivers.assemble import Fitted, Layout, assemble
+from tpnb.analysis.drivers.bootstrap import make_blocks
 from tpnb.analysis.drivers.design import (
     EXPERIENCE_DRIVERS,
     at_bound_share,
-    driver_groups,
     is_binary,
     prepare_design,
     rating_columns,
     resolve_outcome,
 )
-from tpnb.analysis.drivers.fit import (
-    controls_cov,
-    fit_model,
-    ordered_logit_check,
-    r2_from_cov,
-    variance_inflation,
-)
-from tpnb.analysis.drivers.priority import assign_quadrants
+from tpnb.analysis.drivers.fit import fit_model, ordered_logit_check, variance_inflation
 from tpnb.analysis.drivers.result import GroupModel, InsufficientData, KeyDriverResult
 from tpnb.analysis.importance import METHODS, importance_from_cov
-from tpnb.analysis.multiplicity import adjust
 
 
 def relative_importance(
@@ -204,131 +196,57 @@ def key_drivers(
         )
     binary = is_binary(design.y)
     fit, names, model_label, converged, fit_notes = fit_model(design, binary)
-    notes += fit_notes
-    if not converged:
-        notes.append("the logit did not converge; treat its coefficients with care")
-
+    coef_index = [names.index(d) for d in drivers]
+    conf = np.asarray(fit.conf_int(alpha=1 - level))
+    fitted = Fitted(
+        coef=np.asarray(fit.params)[coef_index],
+        ci_low=conf[coef_index, 0],
+        ci_high=conf[coef_index, 1],
+        p_value=np.asarray(fit.pvalues)[coef_index],
+        label=model_label,
+        converged=converged,
+        notes=fit_notes,
+    )
+    if binary:
+        fitted_p = np.asarray(fit.predict())
+        fitted.slope_factor = float(np.mean(fitted_p * (1 - fitted_p)))
     # survey weights: the weighted covariance, so LMG decomposes the weighted R²
     cov = np.cov(np.column_stack([design.y, design.drivers, design.controls]), rowvar=False, aweights=design.weights)
-    order, groups, q_true = driver_groups(design)
-    importance = importance_from_cov(cov[np.ix_(order, order)], q_true, method, groups)
-    r2_full = float(r2_from_cov(cov))
-    r2_controls = float(r2_from_cov(controls_cov(cov[np.ix_(order, order)], q_true))) if q_true else 0.0
-
-    rng = np.random.default_rng(seed)
-    blocks = make_blocks(design, rng, scale[1])
-    perf_point = block_performance(blocks, np.ones(len(blocks.count)), performance)
-    boot_imp, boot_perf = [], []
-    for _ in range(bootstrap):
-        w = rng.multinomial(len(blocks.count), np.full(len(blocks.count), 1 / len(blocks.count))).astype(float)
-        try:
-            boot_imp.append(
-                importance_from_cov(cov_from_blocks(blocks, w)[np.ix_(order, order)], q_true, method, groups)
-            )
-        except np.linalg.LinAlgError:
-            continue
-        boot_perf.append(block_performance(blocks, w, performance))
-    boot_imp = np.array(boot_imp) if boot_imp else np.empty((0, len(drivers)))
-    boot_perf = np.array(boot_perf) if boot_perf else np.empty((0, len(drivers)))
-
-    alpha = (1 - level) / 2
-    conf = fit.conf_int(alpha=1 - level)
-    coef_index = [names.index(d) for d in drivers]
-    ranks = (-importance).argsort().argsort() + 1
-    result = {
-        "driver": drivers,
-        "label": [labels.get(d, labels.get(d[3:], d)) for d in drivers],
-        "kind": ["touchpoint" if r else "service_log" for r in design.is_rating],
-        "coef": np.asarray(fit.params)[coef_index],
-        "ci_low": np.asarray(conf)[coef_index, 0],
-        "ci_high": np.asarray(conf)[coef_index, 1],
-        "p_value": np.asarray(fit.pvalues)[coef_index],
-        # Holm (or Benjamini-Hochberg) over the model's drivers: a page reads them all at once
-        "p_adjusted": adjust(np.asarray(fit.pvalues)[coef_index], adjustment),
-        "importance": importance,
-        "share": importance / importance.sum() if importance.sum() > 0 else importance,
-        "rank": ranks,
-    }
-    if len(boot_imp):
-        boot_ranks = (-boot_imp).argsort(axis=1).argsort(axis=1) + 1
-        result["importance_ci_low"] = np.quantile(boot_imp, alpha, axis=0)
-        result["importance_ci_high"] = np.quantile(boot_imp, 1 - alpha, axis=0)
-        result["rank_ci_low"] = np.quantile(boot_ranks, alpha, axis=0, method="lower")
-        result["rank_ci_high"] = np.quantile(boot_ranks, 1 - alpha, axis=0, method="higher")
-    else:
-        for k in ("importance_ci_low", "importance_ci_high", "rank_ci_low", "rank_ci_high"):
-            result[k] = np.full(len(drivers), np.nan)
-    reach = np.average(design.experienced, axis=0, weights=design.w)
-    result["performance"] = np.where(design.is_rating, perf_point, np.nan)
-    result["reach"] = np.where(design.is_rating, reach, np.nan)
-    # What one rating step moves among those who experienced the touchpoint (outcome units; for a
-    # logit the average marginal effect on the probability), and that spread over every respondent.
-    slope = result["coef"]
-    if binary:
-        fitted = np.asarray(fit.predict())
-        slope = slope * float(np.mean(fitted * (1 - fitted)))
-    result["impact"] = np.where(design.is_rating, slope, np.nan)
-    result["impact_reach"] = np.where(design.is_rating, slope * reach, np.nan)
-    result["vif"] = variance_inflation(design)
-
-    # The priority matrix: touchpoints only (service-log features have no rating).
-    tp = design.is_rating
-    quadrant = np.full(len(drivers), None, dtype=object)
-    certainty = np.full(len(drivers), np.nan)
-    if tp.any():
-        x_line, y_line = quadrant_lines or (
-            float(np.median(importance[tp])),
-            float(np.median(perf_point[tp])),
-        )
-        quadrant[tp] = assign_quadrants(importance[tp], perf_point[tp], x_line, y_line)
-        if len(boot_imp):
-            # In each draw the lines move with the draw when they are medians.
-            agree = []
-            for bi, bp in zip(boot_imp, boot_perf, strict=True):
-                lines = quadrant_lines or (np.median(bi[tp]), np.median(bp[tp]))
-                agree.append(assign_quadrants(bi[tp], bp[tp], *lines) == quadrant[tp])
-            certainty[tp] = np.mean(agree, axis=0)
-        info["quadrant_lines"] = {
-            "importance": x_line,
-            "performance": y_line,
-            "rule": "configured" if quadrant_lines else "medians of the touchpoints",
-        }
-    result["quadrant"] = quadrant.tolist()
-    result["quadrant_certainty"] = certainty
-    table = pl.DataFrame(result, strict=False).sort("importance", descending=True)
-
-    diagnostics = {
-        **info,
-        "n": n,
-        "bootstrap_draws": int(len(boot_imp)),
-        "bootstrap_unit": "account" if design.clusters is not None else "respondent",
-        # answers at the scale's ends: above 20 %, OLS coefficients are pulled toward 0 (a ceiling)
-        "at_bound_share": at_bound_share(design.y, outcome_column),
-        "controls": list(controls),
-        "control_terms": design.control_names,
-        "max_vif": float(np.max(result["vif"])) if len(drivers) else None,
-        "converged": converged,
-        "importance_basis": "linear-probability R²" if binary else "R²",
-        "weights": "raked" if design.weights is not None else "none",
-        "p_adjustment": adjustment,
-    }
-    if design.weights is not None:
-        w = design.weights
-        diagnostics["kish_n"] = float(w.sum() ** 2 / (w**2).sum())
-    if ordered_check and not binary and outcome_column == "nps":
-        diagnostics["ordered_logit"] = ordered_logit_check(design, rng)
-    return KeyDriverResult(
+    layout = Layout(
         outcome=outcome,
-        model=model_label,
+        driver_names=drivers,
+        control_names=design.control_names,
+        is_rating=design.is_rating,
         n=n,
-        r2=r2_full,
-        r2_controls=r2_controls,
-        strategy=strategy,
+        clustered=design.clusters is not None,
+        binary=binary,
+        weighted=design.weights is not None,
+        kish_n=float(design.weights.sum() ** 2 / (design.weights**2).sum()) if design.weights is not None else None,
+        at_bound_share=at_bound_share(design.y, outcome_column),
+    )
+    rng = np.random.default_rng(seed)
+    result = assemble(
+        layout,
+        fitted,
+        cov,
+        make_blocks(design, seed, scale[1]),
+        variance_inflation(design),
+        rng,
+        bootstrap=bootstrap,
         method=method,
-        drivers=table,
-        diagnostics=diagnostics,
+        performance=performance,
+        quadrant_lines=quadrant_lines,
+        labels=labels,
+        level=level,
+        adjustment=adjustment,
+        strategy=strategy,
+        controls=list(controls),
+        info=info,
         notes=notes,
     )
+    if ordered_check and not binary and outcome_column == "nps":
+        result.diagnostics["ordered_logit"] = ordered_logit_check(design, rng)
+    return result
 
 
 def key_drivers_by(frame: pl.DataFrame, by: str, min_n: int = 200, **kwargs) -> list[GroupModel]:
