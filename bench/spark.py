@@ -4,14 +4,16 @@
 
 Generates the demo data at that size, loads it into DuckDB, then times each step as its own
 process with its peak memory: `tpnb build` (DuckDB), `tpnb lake export`, `tpnb build --engine spark`,
-and `tpnb nps --by touchpoint,segment` on both engines. Writes reports/bench/spark.json (with the
-Spark/DuckDB ratios) and adds it to reports/bench/summary.json when that exists.
+`tpnb nps --by touchpoint,segment` and `tpnb drivers --bootstrap 200` on both engines. Writes
+reports/bench/spark.json (with the Spark/DuckDB ratios, and whether both engines' JSON agree: NPS
+byte for byte, drivers to 1e-9) and adds it to reports/bench/summary.json when that exists.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
 import sys
 import tempfile
@@ -39,6 +41,16 @@ def main() -> int:
         steps["nps_spark_local2"] = measure([TPNB, *nps, "--engine", "spark", "--lake", lake], 1)
         same = steps["nps_duckdb"].get("stdout") == steps["nps_spark_local2"].get("stdout")
         sizes["nps_json_identical"] = bool(same)
+        drivers = ["drivers", "--bootstrap", "200", "--json"]
+        steps["drivers_duckdb"] = measure([TPNB, *drivers, "--db", db], 1)
+        steps["drivers_spark_local2"] = measure([TPNB, *drivers, "--engine", "spark", "--lake", lake], 1)
+        sizes["drivers_json_equal_1e9"] = same_document(
+            json.loads(steps["drivers_duckdb"].get("stdout") or "null"),
+            json.loads(steps["drivers_spark_local2"].get("stdout") or "null"),
+        )
+        sizes["ratio_drivers_spark_over_duckdb"] = (
+            steps["drivers_spark_local2"]["seconds"] / steps["drivers_duckdb"]["seconds"]
+        )
         sizes["lake_mb"] = sum(f.stat().st_size for f in Path(lake).rglob("*.parquet")) / 1e6
         sizes["ratio_build_spark_over_duckdb"] = (
             steps["build_spark_local2"]["seconds"] / steps["build_duckdb"]["seconds"]
@@ -53,6 +65,17 @@ def main() -> int:
         doc["spark"] = json.loads((OUT / "spark.json").read_text())
         summary.write_text(json.dumps(doc, indent=2))
     return 0
+
+
+def same_document(a, b, rel: float = 1e-9) -> bool:
+    """Equal JSON documents, numbers to ``rel`` (relative; 1e-12 absolute near zero)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_document(a[k], b[k], rel) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_document(x, y, rel) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=rel, abs_tol=1e-12) or (math.isnan(a) and math.isnan(b))
+    return a == b and a is not None
 
 
 if __name__ == "__main__":

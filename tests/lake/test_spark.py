@@ -141,7 +141,7 @@ def test_nps_command_on_spark_gives_the_databases_groups(demo_db, lake, tmp_path
 
 def test_drivers_command_on_spark_gives_the_databases_model(demo_db, lake, tmp_path):
     """Coefficients, intervals, LMG shares and the seeded bootstrap: the same JSON on both engines."""
-    from tests.warehouse.test_driver_sums import assert_same_result
+    from tests.pushdown.test_drivers import assert_same_result
 
     options = ["drivers", "--json", "--bootstrap", "60", "--seed", "5", "--from", "2026-01-01"]
     on_duckdb = tpnb_in(tmp_path, *options, "--db", demo_db[0])
@@ -152,31 +152,44 @@ def test_drivers_command_on_spark_gives_the_databases_model(demo_db, lake, tmp_p
     assert_same_result(document, json.loads(on_spark.stdout))
 
 
-@pytest.mark.parametrize(
-    "options",
-    [
-        {"outcome": "promoter", "controls": ["segment"]},  # a logit: Newton steps as passes on Spark
-        {"outcome": "nps", "cluster": None},  # respondents as units: hashed blocks, HC3 leverage pass
-    ],
-    ids=["logit", "without-accounts"],
-)
-def test_key_drivers_from_spark_sums_equal_the_rows_model(demo_db, spark, lake, options):
-    from tests.warehouse.test_driver_sums import assert_same_result
+def _page_text(page) -> list[str]:
+    """A published page's visible text, line by line (figures as printed, rounded)."""
+    import re
+
+    html = re.sub(r"<script.*?</script>|<style.*?</style>", "", page.read_text(encoding="utf-8"), flags=re.S)
+    lines = [line.strip() for line in re.sub(r"<[^>]+>", "\n", html).splitlines() if line.strip()]
+    return lines[:-1]  # the last line is the run's time and duration
+
+
+def test_reports_on_the_lake_read_the_marts_spark_built(demo_db, lake, tmp_path):
+    """`tpnb reports --engine spark --lake`: the page from Spark's marts is the database's page."""
+    on_spark = tpnb_in(tmp_path, "reports", "--engine", "spark", "--lake", lake, "--only", "drivers", "--out", "s")
+    assert on_spark.returncode == 0, on_spark.stdout + on_spark.stderr[-2000:]
+    on_duckdb = tpnb_in(tmp_path, "reports", "--db", demo_db[0], "--only", "drivers", "--out", "d")
+    assert on_duckdb.returncode == 0, on_duckdb.stdout + on_duckdb.stderr[-2000:]
+    page = _page_text(tmp_path / "s" / "drivers.html")
+    assert len(page) > 100
+    assert page == _page_text(tmp_path / "d" / "drivers.html")
+
+
+def test_a_logit_without_accounts_from_spark_sums_equals_the_rows_model(demo_db, spark, lake):
+    """Newton steps as passes on Spark, respondents as units (4,000+: hashed blocks, the robust
+    covariance by a pass), a control's dummies."""
+    from tests.pushdown.test_drivers import assert_same_result
     from tpnb.analysis.drivers import key_drivers
     from tpnb.lake.aggregates import spark_runner
     from tpnb.lake.spark import register_marts
+    from tpnb.pushdown.drivers import key_drivers_on
     from tpnb.warehouse import read
-    from tpnb.warehouse.driver_sums import key_drivers_on
 
+    options = {"outcome": "promoter", "cluster": None, "controls": ["segment"], "bootstrap": 30, "seed": 2}
     register_marts(spark, lake)
     con = duckdb.connect(str(demo_db[0]), read_only=True)
     try:
-        on_rows = key_drivers(read.driver_frame(con, options["outcome"]), bootstrap=30, seed=2, **options)
+        on_rows = key_drivers(read.driver_frame(con, "promoter"), **options)
     finally:
         con.close()
-    assert_same_result(
-        on_rows.as_dict(), key_drivers_on(spark_runner(spark), bootstrap=30, seed=2, **options).as_dict()
-    )
+    assert_same_result(on_rows.as_dict(), key_drivers_on(spark_runner(spark), **options).as_dict())
 
 
 def test_loads_appended_to_the_lake_with_a_correction_give_the_databases_marts(spark, tmp_path):
@@ -222,17 +235,19 @@ def test_loads_appended_to_the_lake_with_a_correction_give_the_databases_marts(s
     assert changed["nps"].to_list() == [10] * 5 and first["nps"].to_list() != [10] * 5
     assert len(list((lake / "meta" / "meta_load_log").glob("*.parquet"))) == len(results) + 1
     # the second size: the key-driver model of the small, corrected lake equals the database's
-    from tests.warehouse.test_driver_sums import assert_same_result
+    # (without accounts: OLS with HC3, the leverage by a pass on Spark)
+    from tests.pushdown.test_drivers import assert_same_result
     from tpnb.analysis.drivers import key_drivers
     from tpnb.lake.aggregates import spark_runner
     from tpnb.lake.spark import register_marts
+    from tpnb.pushdown.drivers import key_drivers_on
     from tpnb.warehouse import read
-    from tpnb.warehouse.driver_sums import key_drivers_on
 
     register_marts(spark, lake)
     con = duckdb.connect(str(db), read_only=True)
     try:
-        on_rows = key_drivers(read.driver_frame(con, "nps"), bootstrap=20).as_dict()
+        on_rows = key_drivers(read.driver_frame(con, "nps"), bootstrap=20, cluster=None).as_dict()
     finally:
         con.close()
-    assert_same_result(on_rows, key_drivers_on(spark_runner(spark), bootstrap=20).as_dict())
+    assert on_rows["model"] == "OLS, HC3 robust SE"
+    assert_same_result(on_rows, key_drivers_on(spark_runner(spark), bootstrap=20, cluster=None).as_dict())

@@ -84,7 +84,7 @@ def spark_driver_groups(lake_dir: Path, outcome, by, min_n: int, options: dict):
     from tpnb.cli.common import spark_or_fail
     from tpnb.lake.aggregates import spark_runner
     from tpnb.lake.spark import register_marts
-    from tpnb.warehouse.driver_sums import key_drivers_by_on, key_drivers_on
+    from tpnb.pushdown.drivers import key_drivers_by_on, key_drivers_on, touchpoint_labels_on
     from tpnb.warehouse.outcomes import default_outcome
 
     spark = spark_or_fail()
@@ -95,9 +95,7 @@ def spark_driver_groups(lake_dir: Path, outcome, by, min_n: int, options: dict):
             outcome = default_outcome(run)
             if outcome != "nps":
                 typer.echo(f"outcome: {outcome} (the survey has no NPS)", err=True)
-        names = run("select touchpoint_id, touchpoint_name from core_touchpoints")
-        labels = {f"tp_{tp}": name for tp, name in names.iter_rows()}
-        kwargs = {**options, "outcome": outcome, "labels": labels}
+        kwargs = {**options, "outcome": outcome, "labels": touchpoint_labels_on(run)}
         if by:
             return outcome, key_drivers_by_on(run, by, min_n=min_n, **kwargs)
         result = key_drivers_on(run, min_n=min_n, **kwargs)

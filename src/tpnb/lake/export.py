@@ -21,6 +21,7 @@ PARTITION_BY = {
     "observations": "observed_at",
 }
 MONTH = "month"  # the partition column's name (hive-style: month=2026-03)
+META_TABLES = ("meta_load_log", "meta_quarantine")
 
 
 def month_of(kind: str) -> str:
@@ -59,6 +60,13 @@ def export_lake(con: duckdb.DuckDBPyConnection, lake: Path) -> dict[str, int]:
                 {"path": str(target / f"{MONTH}=none" / "empty.parquet")},
             )
         out[table] = rows
+    for meta in META_TABLES:  # the load log and quarantine, for the reports' statement of inputs
+        if con.sql("select count(*) from duckdb_tables() where table_name = $t", params={"t": meta}).fetchall()[0][0]:
+            folder = lake / "meta" / meta
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir(parents=True)
+            con.execute(f"copy {ident(meta)} to $path (format parquet)", {"path": str(folder / "export.parquet")})
     return out
 
 
@@ -91,7 +99,7 @@ def append_loads(con: duckdb.DuckDBPyConnection, lake: Path, loads: list[tuple[s
                 f"(format parquet, partition_by ({MONTH}), append true, filename_pattern $name)",
                 params,
             )
-        for meta in ("meta_load_log", "meta_quarantine"):
+        for meta in META_TABLES:
             folder = lake / "meta" / meta
             folder.mkdir(parents=True, exist_ok=True)
             con.execute(

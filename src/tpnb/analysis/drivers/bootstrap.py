@@ -3,7 +3,7 @@
 The blocks are the same on every engine: the resampling units (accounts, or respondents) sorted by
 their key when there are at most ``MAX_BLOCKS``, else each unit in block ``hash_block(seed, key)``
 (the first 32 bits of the MD5 of ``"<seed>:<key>"``, modulo ``MAX_BLOCKS``), which DuckDB and Spark
-compute in SQL alike (``tpnb.warehouse.driver_sums``); blocks are then ordered by number.
+compute in SQL alike (``tpnb.pushdown.drivers``); blocks are then ordered by number.
 """
 
 from __future__ import annotations

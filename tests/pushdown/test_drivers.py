@@ -17,9 +17,9 @@ import pytest
 
 from tpnb.analysis.drivers import key_drivers, key_drivers_by
 from tpnb.analysis.drivers.bootstrap import MAX_BLOCKS, hash_block
+from tpnb.pushdown.design import engine_runner
+from tpnb.pushdown.drivers import key_drivers_by_on, key_drivers_on
 from tpnb.warehouse import read
-from tpnb.warehouse.driver_design import engine_runner
-from tpnb.warehouse.driver_sums import key_drivers_by_on, key_drivers_on
 
 
 def assert_same_result(rows: dict, sums: dict, path: str = "") -> None:

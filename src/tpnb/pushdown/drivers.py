@@ -16,11 +16,11 @@ from tpnb.analysis.drivers.bootstrap import MAX_BLOCKS, Blocks, cov_from_blocks
 from tpnb.analysis.drivers.result import InsufficientData, KeyDriverResult
 from tpnb.analysis.drivers.sums import block_scores, newton_step, normal_inference, ols_coefficients, sandwich
 from tpnb.analysis.importance import METHODS
+from tpnb.pushdown.design import SqlDesign, prepare_sql_design
 from tpnb.sqlutil import ident
-from tpnb.warehouse.driver_design import SqlDesign, prepare_sql_design
 
 MAX_NEWTON_STEPS = 100
-NEWTON_TOLERANCE = 1e-10
+NEWTON_TOLERANCE = 1e-8  # statsmodels' newton: |step| below it; the error is then its square
 
 
 def _pairs(k: int) -> list[tuple[int, int]]:
@@ -104,29 +104,38 @@ def logit_pass(run, design: SqlDesign, b: np.ndarray) -> tuple[np.ndarray, np.nd
     return _symmetric(row, "h", k), np.array([row[f"g{j}"] for j in range(k)]), float(row["pq"])
 
 
-def meat_pass(run, design: SqlDesign, b: np.ndarray, binary: bool, bread: np.ndarray) -> np.ndarray:
+def meat_pass(run, design: SqlDesign, b: np.ndarray, bread: np.ndarray | None) -> tuple[np.ndarray, dict]:
     """The sandwich's meat: per account the score X_g'e_g, its outer products summed; without
-    accounts the rows' x x' e^2 (OLS: HC3, each divided by (1 - h)^2, h the row's leverage)."""
+    accounts the rows' x x' e^2 (OLS: HC3, each divided by (1 - h)^2, h the row's leverage from
+    ``bread`` = (X'X)^-1). A logit's pass also returns its Hessian X'WX and sum of p(1 - p) at ``b``
+    (the row ``h<i>_<j>``, ``pq``), so the fit needs no pass of its own for them."""
     k = len(design.z)
     params = _bind_b(design, b)
-    residual = f"z0 - 1.0 / (1.0 + exp(-({_eta(k)})))" if binary else f"z0 - ({_eta(k)})"
-    rows = f"{_z_rows(design)}, e as materialized (select *, {residual} as e from z)"
+    binary = design.binary
+    fitted = f"1.0 / (1.0 + exp(-({_eta(k)})))" if binary else f"({_eta(k)})"
+    rows = f"{_z_rows(design)}, e as materialized (select *, {fitted} as p, z0 - {fitted} as e from z)"
+    hessian = [f"sum(p * (1.0 - p) * {_x(i)} * {_x(j)}) as h{i}_{j}" for i, j in _pairs(k)] if binary else []
+    hessian += ["sum(p * (1.0 - p)) as pq"] if binary else []
     if design.clustered:
         scores = ", ".join(f"sum({_x(j)} * e) as u{j}" for j in range(k))
         parts = [f"sum(u{i} * u{j}) as m{i}_{j}" for i, j in _pairs(k)]
         sql = f"{rows}, u as (select unit, {scores} from e group by unit) select {', '.join(parts)} from u"
+        if binary:
+            sql = f"{rows}, u as (select unit, {scores} from e group by unit) select * from " + (
+                f"(select {', '.join(parts)} from u) m cross join (select {', '.join(hessian)} from e) h"
+            )
     else:
-        scale = "1.0"
+        scale, source = "1.0", "e"
         if not binary:  # HC3: leverage h = x' (X'X)^-1 x
             params.update({f"a{i}_{j}": float(bread[i, j]) for i in range(k) for j in range(k)})
             inner = [" + ".join(f"{_x(j)} * $a{i}_{j}" for j in range(k)) for i in range(k)]
             leverage = " + ".join(f"{_x(i)} * ({inner[i]})" for i in range(k))
             rows += f", hat as materialized (select *, {leverage} as h from e)"
-            scale = "1.0 / ((1.0 - h) * (1.0 - h))"
-        source = "hat" if not binary else "e"
+            scale, source = "1.0 / ((1.0 - h) * (1.0 - h))", "hat"
         parts = [f"sum({_x(i)} * {_x(j)} * e * e * {scale}) as m{i}_{j}" for i, j in _pairs(k)]
-        sql = f"{rows} select {', '.join(parts)} from {source}"
-    return _symmetric(run(sql, params).row(0, named=True), "m", k)
+        sql = f"{rows} select {', '.join(parts + hessian)} from {source}"
+    row = run(sql, params).row(0, named=True)
+    return _symmetric(row, "m", k), row
 
 
 def _fit(run, design: SqlDesign, blocks: Blocks, level: float) -> Fitted:
@@ -135,27 +144,32 @@ def _fit(run, design: SqlDesign, blocks: Blocks, level: float) -> Fitted:
     n = float(blocks.count.sum())
     units = design.n_units if design.clustered else None
     kind = ", SE clustered by account" if design.clustered else None
+    pq = 0.0
     if design.binary:
-        b, converged, pq = np.zeros(k), False, 0.0
+        # Newton from the intercept-only fit; each step one pass; stops as statsmodels' newton does
+        share = blocks.sums[:, 0].sum() / n
+        b, converged = np.zeros(k), False
+        b[0] = np.log(share / (1 - share)) if 0 < share < 1 else 0.0
         for _ in range(MAX_NEWTON_STEPS):
-            hessian, gradient, pq = logit_pass(run, design, b)
+            hessian, gradient, _ = logit_pass(run, design, b)
             step = newton_step(hessian, gradient)
             b = b + step
             if np.max(np.abs(step)) < NEWTON_TOLERANCE:
                 converged = True
                 break
-        hessian, _, pq = logit_pass(run, design, b)
-        bread = np.linalg.inv(hessian)
+        meat, row = meat_pass(run, design, b, None)
+        bread = np.linalg.inv(_symmetric(row, "h", k))  # the Hessian at the final coefficients
+        pq = float(row["pq"])
         label = "logit" + (kind or ", robust SE")
     else:
         b, bread = ols_coefficients(blocks)
         converged = True
         label = "OLS" + (kind or ", HC3 robust SE")
-    if design.clustered and not design.binary and design.n_units <= MAX_BLOCKS:
-        scores = block_scores(blocks, b)  # the blocks are the accounts: no second pass
-        meat = scores.T @ scores
-    else:
-        meat = meat_pass(run, design, b, design.binary, bread)
+        if design.clustered and design.n_units <= MAX_BLOCKS:
+            scores = block_scores(blocks, b)  # the blocks are the accounts: no second pass
+            meat = scores.T @ scores
+        else:
+            meat, _ = meat_pass(run, design, b, bread)
     cov = sandwich(bread, meat, n, units)
     _, low, high, p = normal_inference(b, cov, level)
     p_drivers = slice(1, 1 + len(design.driver_names))
@@ -259,8 +273,8 @@ def key_drivers_on(
 def key_drivers_by_on(run, by: str, min_n: int = 200, **kwargs) -> list:
     """``key_drivers_by`` on an engine: one model per level of the response column ``by``."""
     from tpnb.analysis.drivers.result import GroupModel
+    from tpnb.pushdown.design import design_source
     from tpnb.sqlutil import ident
-    from tpnb.warehouse.driver_design import design_source
 
     source, _, params, columns = design_source(
         run, kwargs.get("outcome", "nps"), kwargs.get("first_day"), kwargs.get("last_day")
@@ -282,3 +296,9 @@ def key_drivers_by_on(run, by: str, min_n: int = 200, **kwargs) -> list:
         except InsufficientData as exc:
             out.append(GroupModel(level, int(n), skipped=exc))
     return out
+
+
+def touchpoint_labels_on(run) -> dict[str, str]:
+    """``tp_<id>`` -> the catalogue's touchpoint name, through ``run``."""
+    names = run("select touchpoint_id, touchpoint_name from core_touchpoints")
+    return {f"tp_{tp}": name for tp, name in names.iter_rows()}
