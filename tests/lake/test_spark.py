@@ -182,7 +182,14 @@ def test_a_logit_without_accounts_from_spark_sums_equals_the_rows_model(demo_db,
     from tpnb.pushdown.drivers import key_drivers_on
     from tpnb.warehouse import read
 
-    options = {"outcome": "promoter", "cluster": None, "controls": ["segment"], "bootstrap": 30, "seed": 2}
+    options = {
+        "outcome": "promoter",
+        "drivers": ["tp_delivery", "tp_invoice", "tp_hotline", "had_late_answer"],  # a few: each pass plans fast
+        "cluster": None,
+        "controls": ["segment"],
+        "bootstrap": 30,
+        "seed": 2,
+    }
     register_marts(spark, lake)
     con = duckdb.connect(str(demo_db[0]), read_only=True)
     try:

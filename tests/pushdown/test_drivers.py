@@ -128,3 +128,32 @@ def test_a_survey_attribute_as_the_outcome(demo_con):
     on_rows = key_drivers(frame, outcome=numeric[0], bootstrap=5)
     from_sums = key_drivers_on(engine_runner(demo_con), outcome=numeric[0], bootstrap=5)
     assert_same_result(on_rows.as_dict(), from_sums.as_dict())
+
+
+def test_a_separated_logit_stops_and_says_so():
+    """A rating that predicts the yes/no outcome perfectly has no finite logit: the passes stop
+    early and the result states it did not converge, instead of running 50 passes or failing."""
+    n = 200
+    rating = [float(1 + i % 5) for i in range(n)]
+    frame = pl.DataFrame(
+        {
+            "response_id": [f"R{i:04d}" for i in range(n)],
+            "answered_at": [datetime(2026, 5, 1)] * n,
+            "account_id": [None] * n,
+            "is_promoter": [1 if r >= 4 else 0 for r in rating],
+            "tp_a": rating,
+        }
+    )
+    con = duckdb.connect()
+    con.register("mart_responses", frame.drop("tp_a"))
+    con.register("mart_driver_ratings", frame.select("response_id", "tp_a"))
+    passes = []
+
+    def run(sql, params=None):
+        passes.append(sql)
+        return engine_runner(con)(sql, params)
+
+    result = key_drivers_on(run, outcome="promoter", bootstrap=0)
+    assert result.diagnostics["converged"] is False
+    assert "the logit did not converge; treat its coefficients with care" in result.notes
+    assert len(passes) < 25

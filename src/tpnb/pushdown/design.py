@@ -104,13 +104,14 @@ def default_drivers(run, source: str, params: dict, columns: list[str], experien
     drivers = [c for c in columns if c.startswith("tp_")]
     flags = [d for d in EXPERIENCE_DRIVERS if d in columns] if experience else []
     if flags:
-        counts = run(
+        # varies: two values at least (min < max; no count distinct, which Spark pays for per column)
+        varies = run(
             f"with src as ({source}) select "
-            + ", ".join(f"count(distinct {ident(d)}) as {ident(d)}" for d in flags)
+            + ", ".join(f"coalesce(min({ident(d)}) < max({ident(d)}), false) as {ident(d)}" for d in flags)
             + " from src",
             params,
         )
-        drivers += [d for d in flags if counts[d][0] > 1]
+        drivers += [d for d in flags if varies[d][0]]
     return drivers
 
 
@@ -182,7 +183,8 @@ def _profile(run, design: SqlDesign, ratings: list[str], controls: list[str], st
         f"avg(case when {y} <= 0 or {y} >= 10 then 1.0 else 0.0 end) as at_bound",
     ]
     for i, d in enumerate(design.driver_names):
-        parts += [f"avg({ident(d)}) as m{i}", f"count({ident(d)}) as c{i}", f"count(distinct {ident(d)}) as v{i}"]
+        varies = f"coalesce(min({ident(d)}) < max({ident(d)}), false)"
+        parts += [f"avg({ident(d)}) as m{i}", f"count({ident(d)}) as c{i}", f"{varies} as v{i}"]
     stats = run(design.rows(*parts), design.params).row(0, named=True)
     design.n = int(stats["n"])
     design.n_units = int(stats["n_units"] or 0)
@@ -199,7 +201,7 @@ def _profile(run, design: SqlDesign, ratings: list[str], controls: list[str], st
     z = [f"cast({y} as double)"]
     indicators = []
     for i, d in enumerate(design.driver_names):
-        if stats[f"v{i}"] < 2:  # one value, or none: the centred column has no variance
+        if not stats[f"v{i}"]:  # one value, or none: the centred column has no variance
             design.no_variation.append(d)
         if d.startswith("tp_"):
             seen, mean = stats[f"c{i}"], stats[f"m{i}"]

@@ -19,7 +19,8 @@ from tpnb.analysis.importance import METHODS
 from tpnb.pushdown.design import SqlDesign, prepare_sql_design
 from tpnb.sqlutil import ident
 
-MAX_NEWTON_STEPS = 100
+MAX_NEWTON_STEPS = 50
+MAX_LOGIT_COEFFICIENT = 20.0  # beyond: the outcome is (nearly) separated, the logit has no finite fit
 NEWTON_TOLERANCE = 1e-8  # statsmodels' newton: |step| below it; the error is then its square
 
 
@@ -152,13 +153,18 @@ def _fit(run, design: SqlDesign, blocks: Blocks, level: float) -> Fitted:
         b[0] = np.log(share / (1 - share)) if 0 < share < 1 else 0.0
         for _ in range(MAX_NEWTON_STEPS):
             hessian, gradient, _ = logit_pass(run, design, b)
-            step = newton_step(hessian, gradient)
+            try:
+                step = newton_step(hessian, gradient)
+            except np.linalg.LinAlgError:  # a singular Hessian (separation): stated as not converged
+                break
             b = b + step
+            if np.max(np.abs(b)) > MAX_LOGIT_COEFFICIENT:
+                break
             if np.max(np.abs(step)) < NEWTON_TOLERANCE:
                 converged = True
                 break
         meat, row = meat_pass(run, design, b, None)
-        bread = np.linalg.inv(_symmetric(row, "h", k))  # the Hessian at the final coefficients
+        bread = np.linalg.pinv(_symmetric(row, "h", k))  # the Hessian at the final coefficients
         pq = float(row["pq"])
         label = "logit" + (kind or ", robust SE")
     else:
