@@ -131,6 +131,22 @@ def test_nps_sums_on_spark_equal_duckdbs(demo_db, spark, lake, dims, accounts):
         assert b[name].cast(pl.Float64).to_list() == pytest.approx(a[name].cast(pl.Float64).to_list(), rel=1e-9)
 
 
+def _both(folder, first: list, second: list):
+    """Two tpnb commands at once (the machine has two cores; a JVM start mostly waits)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(lambda args: tpnb_in(folder, *args), [first, second]))
+
+
+def _both(folder, first: list, second: list):
+    """Two tpnb commands at once (the machine has two cores)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(lambda args: tpnb_in(folder, *args), [first, second]))
+
+
 def test_nps_command_on_spark_gives_the_databases_groups(demo_db, lake, tmp_path):
     db = demo_db[0]
     on_duckdb = tpnb_in(tmp_path, "nps", "--db", db, "--by", "segment", "--json")
@@ -144,8 +160,9 @@ def test_drivers_command_on_spark_gives_the_databases_model(demo_db, lake, tmp_p
     from tests.pushdown.test_drivers import assert_same_result
 
     options = ["drivers", "--json", "--bootstrap", "60", "--seed", "5", "--from", "2026-01-01"]
-    on_duckdb = tpnb_in(tmp_path, *options, "--db", demo_db[0])
-    on_spark = tpnb_in(tmp_path, *options, "--engine", "spark", "--lake", lake)
+    on_spark, on_duckdb = _both(
+        tmp_path, [*options, "--engine", "spark", "--lake", lake], [*options, "--db", demo_db[0]]
+    )
     assert on_spark.returncode == 0, on_spark.stderr[-2000:]
     document = json.loads(on_duckdb.stdout)
     assert document["diagnostics"]["bootstrap_draws"] == 60 and document["period"]["from"] == "2026-01-01"
@@ -163,9 +180,12 @@ def _page_text(page) -> list[str]:
 
 def test_reports_on_the_lake_read_the_marts_spark_built(demo_db, lake, tmp_path):
     """`tpnb reports --engine spark --lake`: the page from Spark's marts is the database's page."""
-    on_spark = tpnb_in(tmp_path, "reports", "--engine", "spark", "--lake", lake, "--only", "drivers", "--out", "s")
+    on_spark, on_duckdb = _both(
+        tmp_path,
+        ["reports", "--engine", "spark", "--lake", lake, "--only", "drivers", "--out", "s"],
+        ["reports", "--db", demo_db[0], "--only", "drivers", "--out", "d"],
+    )
     assert on_spark.returncode == 0, on_spark.stdout + on_spark.stderr[-2000:]
-    on_duckdb = tpnb_in(tmp_path, "reports", "--db", demo_db[0], "--only", "drivers", "--out", "d")
     assert on_duckdb.returncode == 0, on_duckdb.stdout + on_duckdb.stderr[-2000:]
     page = _page_text(tmp_path / "s" / "drivers.html")
     assert len(page) > 100
