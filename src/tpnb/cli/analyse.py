@@ -191,22 +191,21 @@ def drivers(
     if adjustment not in ("holm", "bh"):
         fail("--adjust must be holm or bh")
     engine, lake_dir = resolve_engine(engine, lake_dir)
+    model_options = {  # the same model on either engine
+        "method": method,
+        "strategy": strategy,
+        "bootstrap": bootstrap,
+        "seed": seed,
+        "experience": experience,
+        "controls": [c.strip() for c in controls.split(",")] if controls else [],
+        "adjustment": adjustment,
+    }
     if engine == "spark":
         from tpnb.cli.lake import spark_driver_groups
 
         if weights == "raked" or ordered:
             fail("--weights raked and --ordered run on DuckDB only for now (--engine duckdb)")
-        options = {
-            "method": method,
-            "strategy": strategy,
-            "bootstrap": bootstrap,
-            "seed": seed,
-            "experience": experience,
-            "controls": [c.strip() for c in controls.split(",")] if controls else [],
-            "adjustment": adjustment,
-            "first_day": first,
-            "last_day": last,
-        }
+        options = {**model_options, "first_day": first, "last_day": last}
         outcome, groups = spark_driver_groups(lake_dir, outcome, by, min_n, options)
         _print_drivers(groups, by, outcome, min_n, {"from": first, "to": last}, None, as_json)
         return
@@ -226,17 +225,11 @@ def drivers(
     if raked is not None:
         frame = frame.join(raked.weights.rename({"weight": "__survey_weight"}), on="response_id", how="left")
     kwargs = {
+        **model_options,
         "outcome": outcome,
-        "method": method,
-        "strategy": strategy,
-        "bootstrap": bootstrap,
-        "seed": seed,
-        "experience": experience,
-        "controls": [c.strip() for c in controls.split(",")] if controls else [],
         "labels": labels,
         "weight": "__survey_weight" if raked is not None else None,
         "ordered_check": ordered,
-        "adjustment": adjustment,
     }
     try:
         if by:
