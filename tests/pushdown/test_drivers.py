@@ -17,9 +17,9 @@ import pytest
 
 from tpnb.analysis.drivers import key_drivers, key_drivers_by
 from tpnb.analysis.drivers.bootstrap import MAX_BLOCKS, hash_block
-from tpnb.pushdown.design import engine_runner
 from tpnb.pushdown.drivers import key_drivers_by_on, key_drivers_on
 from tpnb.warehouse import read
+from tpnb.warehouse.db import runner
 
 
 def assert_same_result(rows: dict, sums: dict, path: str = "") -> None:
@@ -60,7 +60,7 @@ def test_sums_give_the_model_fitted_on_rows(demo_con, case):
     options = {"bootstrap": 40, "seed": 11, **CASES[case]}
     labels = read.touchpoint_labels(demo_con)
     on_rows = key_drivers(read.driver_frame(demo_con, options["outcome"]), labels=labels, **options)
-    from_sums = key_drivers_on(engine_runner(demo_con), labels=labels, **options)
+    from_sums = key_drivers_on(runner(demo_con), labels=labels, **options)
     assert on_rows.diagnostics["bootstrap_draws"] == 40
     assert_same_result(on_rows.as_dict(), from_sums.as_dict())
 
@@ -71,9 +71,7 @@ def test_a_period_and_one_model_per_level(demo_con):
     first, last = date(2026, 1, 1), date(2026, 6, 30)
     frame = read.driver_frame(demo_con, "nps", first, last)
     on_rows = key_drivers_by(frame, "role", min_n=600, bootstrap=10)
-    from_sums = key_drivers_by_on(
-        engine_runner(demo_con), "role", min_n=600, bootstrap=10, first_day=first, last_day=last
-    )
+    from_sums = key_drivers_by_on(runner(demo_con), "role", min_n=600, bootstrap=10, first_day=first, last_day=last)
     assert [(g.level, g.n, g.is_fitted) for g in on_rows] == [(g.level, g.n, g.is_fitted) for g in from_sums]
     fitted = [g.is_fitted for g in on_rows]
     assert any(fitted) and not all(fitted), [(g.level, g.n, g.is_fitted) for g in on_rows]
@@ -99,7 +97,7 @@ def test_a_driver_without_variation_is_left_out_on_both_paths():
     con.register("mart_responses", frame.select("response_id", "answered_at", "nps", "account_id"))
     con.register("mart_driver_ratings", frame.select("response_id", "tp_a", "tp_flat"))
     on_rows = key_drivers(frame, bootstrap=5)
-    from_sums = key_drivers_on(engine_runner(con), bootstrap=5)
+    from_sums = key_drivers_on(runner(con), bootstrap=5)
     assert on_rows.notes == ["no variation, left out: tp_flat"]
     assert_same_result(on_rows.as_dict(), from_sums.as_dict())
 
@@ -126,7 +124,7 @@ def test_a_survey_attribute_as_the_outcome(demo_con):
         pytest.skip("the demo survey has no numeric attribute")
     frame = read.driver_frame(demo_con, numeric[0])
     on_rows = key_drivers(frame, outcome=numeric[0], bootstrap=5)
-    from_sums = key_drivers_on(engine_runner(demo_con), outcome=numeric[0], bootstrap=5)
+    from_sums = key_drivers_on(runner(demo_con), outcome=numeric[0], bootstrap=5)
     assert_same_result(on_rows.as_dict(), from_sums.as_dict())
 
 
@@ -151,7 +149,7 @@ def test_a_separated_logit_stops_and_says_so():
 
     def run(sql, params=None):
         passes.append(sql)
-        return engine_runner(con)(sql, params)
+        return runner(con)(sql, params)
 
     result = key_drivers_on(run, outcome="promoter", bootstrap=0)
     assert result.diagnostics["converged"] is False

@@ -8,7 +8,6 @@ Values from the data (levels, attribute names, dates) are bound as parameters, n
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from tpnb.analysis.drivers.bootstrap import MAX_BLOCKS
@@ -51,17 +50,6 @@ class SqlDesign:
     def rows(self, *columns: str) -> str:
         """``with src as (...)`` and a SELECT of ``columns`` over the model's rows."""
         return f"with src as ({self.source}) select {', '.join(columns)} from src where {self.where}"
-
-
-def engine_runner(con):
-    """``run(sql, params)`` on a DuckDB connection, binding only the parameters ``sql`` names."""
-    from tpnb.warehouse.db import query
-
-    def run(sql: str, params: dict | None = None):
-        used = {k: v for k, v in (params or {}).items() if re.search(rf"\${re.escape(k)}\b", sql)}
-        return query(con, sql, used)
-
-    return run
 
 
 def _columns(run, table: str) -> list[str]:

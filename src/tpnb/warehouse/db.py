@@ -90,6 +90,20 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None):
     return con.sql(sql, params=params or {}).pl()
 
 
+def runner(con):
+    """``run(sql, params) -> polars frame``: on a DuckDB connection (binding only the parameters
+    ``sql`` names), or ``con`` itself when it already is such a function (another engine's, e.g.
+    ``tpnb.lake.aggregates.spark_runner``)."""
+    if callable(con):
+        return con
+
+    def run(sql: str, params: dict | None = None):
+        used = {k: v for k, v in (params or {}).items() if re.search(rf"\${re.escape(k)}\b", sql)}
+        return query(con, sql, used)
+
+    return run
+
+
 def has_rows(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether the table exists and holds at least one row."""
     exists = con.sql(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from tpnb.warehouse.db import query
+from tpnb.warehouse.db import query, runner
 
 
 def yes_no_attributes(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -46,7 +46,7 @@ def _outcome_attributes(con: duckdb.DuckDBPyConnection, condition: str) -> list[
 
 def _column(con, sql: str) -> list:
     """The first column of a query, on a DuckDB connection or through ``run(sql, params)``."""
-    frame = con(sql, {}) if callable(con) else query(con, sql)
+    frame = runner(con)(sql, {})
     return frame.to_series(0).to_list()
 
 

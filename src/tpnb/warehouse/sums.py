@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from tpnb.sqlutil import ident
-from tpnb.warehouse.db import query
+from tpnb.warehouse.db import runner
 
 RESPONSE_DIMENSIONS = {
     "segment": "segment",
@@ -45,7 +45,7 @@ def nps_sums(
         [TOUCHPOINT_DIMENSIONS[d] for d in dims if d in ("phase", "channel")] if "touchpoint" not in dims else []
     )
     cell_dims = {**RESPONSE_DIMENSIONS, **TOUCHPOINT_DIMENSIONS}
-    run = con if callable(con) else (lambda sql, values=None: query(con, sql, values or {}))
+    run = runner(con)
     shared_accounts = run("select count(*) > count(distinct account_id) as shared from mart_responses")["shared"][0]
     if not (account_weighted or per_respondent or shared_accounts or weights is not None) and all(
         d in cell_dims and d != "account" for d in dims
